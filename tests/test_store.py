@@ -1,0 +1,183 @@
+"""Store: a real SQLite file that keeps every message exactly, and never two writers."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
+
+import pytest
+from mailfactory import mail, multipart, part, tiny_pdf
+
+from inbox_audit.errors import StoreError
+from inbox_audit.models import Classification
+from inbox_audit.parse import parse_message
+from inbox_audit.store import SCHEMA_VERSION, Store
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store.open(tmp_path / "data" / "store.sqlite") as opened:
+        yield opened
+
+
+def _rich_message():
+    raw = multipart(
+        [part("text/plain; charset=utf-8", "Prijs in bijlage — café"),
+         part("application/pdf", tiny_pdf("Totaal EUR 1.250,00"), filename="offerte.pdf",
+              base64_encode=True)],
+        headers=[("Cc", "=?utf-8?q?Jos_P=C3=A9?= <jos@x.be>, b@y.be"),
+                 ("References", "<a@b>\n <c@d>"), ("In-Reply-To", "<c@d>"),
+                 ("Auto-Submitted", "no"), ("Date", "Mon, 3 Nov 2025 9:05:07")])
+    return parse_message(raw, folder="Leveranciers/Peeters"), raw
+
+
+def test_message_round_trips_exactly(store):
+    msg, raw = _rich_message()
+    assert msg.defects and msg.attachments and msg.cc and msg.references
+    assert store.add_message(msg, raw, "demo.mbox#1")
+    assert store.get_message(msg.key) == msg
+    assert list(store.iter_messages()) == [msg]
+    assert store.raw(msg.key) == raw
+    assert store.message_count() == 1
+
+
+def test_messages_survive_reopening(tmp_path):
+    msg, raw = _rich_message()
+    with Store.open(tmp_path / "s.sqlite") as store:
+        store.add_message(msg, raw, "x")
+    with Store.open(tmp_path / "s.sqlite") as store:
+        assert store.get_message(msg.key) == msg
+
+
+def test_iter_messages_in_date_order_undated_last(store):
+    dates = ["Wed, 05 Nov 2025 10:00:00 +0100", None, "Mon, 03 Nov 2025 23:00:00 +0100",
+             "Mon, 03 Nov 2025 20:00:00 -0500"]
+    for n, date in enumerate(dates):
+        raw = mail(date=date, message_id=f"<d{n}@x.be>")
+        store.add_message(parse_message(raw), raw, "t")
+    assert [m.key for m in store.iter_messages()] == ["d2@x.be", "d3@x.be", "d0@x.be",
+                                                      "d1@x.be"]
+
+
+def test_duplicate_by_key_and_by_raw_bytes(store):
+    raw = mail()
+    msg = parse_message(raw)
+    assert store.add_message(msg, raw, "a")
+    assert not store.add_message(msg, raw, "a again")
+    # Same Message-ID, other bytes (e.g. the copy in Sent): same message.
+    other = mail(subject="Re-sent copy")
+    assert not store.add_message(parse_message(other), other, "b")
+    assert store.has_raw_sha256(msg.raw_sha256)
+    assert store.message_count() == 1
+
+
+def test_quarantine_keeps_reason_and_bytes_once(store):
+    assert store.add_quarantine("demo.mbox#3", "empty message", b" \n")
+    assert not store.add_quarantine("demo.mbox#9", "empty message", b" \n")
+    [item] = store.quarantined()
+    assert (item.origin, item.reason) == ("demo.mbox#3", "empty message")
+    assert store.quarantine_count() == 1
+    assert store.has_raw_sha256(item.raw_sha256)
+    assert store.quarantined_raw(item.raw_sha256) == b" \n"
+
+
+def test_new_store_gets_the_schema_from_an_empty_file(tmp_path):
+    path = tmp_path / "empty.sqlite"
+    path.write_bytes(b"")
+    with Store.open(path) as store:
+        assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
+        assert store.message_count() == 0
+
+
+def test_refuses_a_store_from_a_newer_version(tmp_path):
+    path = tmp_path / "s.sqlite"
+    Store.open(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match="newer inbox-audit"):
+        Store.open(path)
+
+
+def test_refuses_a_file_that_is_not_sqlite(tmp_path):
+    path = tmp_path / "notes.sqlite"
+    path.write_text("these are my notes, not a database\n" * 100)
+    with pytest.raises(StoreError, match="not an inbox-audit store") as caught:
+        Store.open(path)
+    assert "\n" not in str(caught.value)
+    assert path.read_text().startswith("these are my notes")
+
+
+def test_wal_mode_is_on(tmp_path):
+    Store.open(tmp_path / "s.sqlite").close()
+    with sqlite3.connect(tmp_path / "s.sqlite") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_second_writer_from_another_process_is_refused(tmp_path):
+    path = tmp_path / "s.sqlite"
+    Store.open(path).close()
+    holder = textwrap.dedent(f"""
+        import sys
+        from inbox_audit.store import Store
+        with Store.open({str(path)!r}) as store, store.writing():
+            print("locked", flush=True)
+            sys.stdin.read()
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", holder], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        with Store.open(path, lock_timeout=0.2) as store:
+            with pytest.raises(StoreError, match="in use by another inbox-audit run"):
+                store.set_meta("x", "1")
+            assert store.message_count() == 0  # reading still works meanwhile
+    finally:
+        proc.communicate("", timeout=30)
+    with Store.open(path, lock_timeout=0.2) as store:
+        store.set_meta("x", "1")
+        assert store.get_meta("x") == "1"
+
+
+def test_failed_write_rolls_back(store):
+    raw = mail()
+    with pytest.raises(RuntimeError), store.writing():
+        store.add_message(parse_message(raw), raw, "a")
+        raise RuntimeError("interrupted")
+    assert store.message_count() == 0
+    assert not store.has_raw_sha256(parse_message(raw).raw_sha256)
+
+
+def test_classifications_round_trip_with_version(store):
+    msgs = []
+    for n in range(2):
+        raw = mail(message_id=f"<c{n}@x.be>")
+        msgs.append(parse_message(raw))
+        store.add_message(msgs[-1], raw, "t")
+    items = [Classification("c0@x.be", "quote", 0.9, "rule", "offerte + bedrag"),
+             Classification("c1@x.be", "silence", 1.0, "header")]
+    store.save_classifications(items, "rules-1")
+    assert store.classifications() == {c.key: c for c in items}
+    store.save_classifications([Classification("c1@x.be", "other", 1.0, "correction")], "v2")
+    assert store.classifications()["c1@x.be"].label == "other"
+    assert store.classification_versions() == {"c0@x.be": "rules-1", "c1@x.be": "v2"}
+
+
+def test_meta_and_imap_state(store):
+    assert store.get_meta("last_report") is None
+    store.set_meta("last_report", "2025-W45")
+    assert store.get_meta("last_report") == "2025-W45"
+    assert store.imap_state("me@imap.x", "INBOX") is None
+    store.set_imap_state("me@imap.x", "INBOX", 1700, 42)
+    store.set_imap_state("me@imap.x", "INBOX", 1700, 57)
+    assert store.imap_state("me@imap.x", "INBOX") == (1700, 57)
+
+
+def test_dates_stored_as_utc(store):
+    raw = mail(date="Mon, 03 Nov 2025 23:30:00 -0500")
+    store.add_message(parse_message(raw), raw, "t")
+    [msg] = store.iter_messages()
+    assert msg.date == datetime(2025, 11, 4, 4, 30, tzinfo=UTC)
+    assert msg.date.utcoffset().total_seconds() == 0
