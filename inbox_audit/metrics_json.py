@@ -1,0 +1,106 @@
+"""The JSON metrics (SPEC §7), schema ``inbox-audit/metrics/v1``.
+
+Every key of the SPEC is always present; unknown figures are ``null``, never 0. Extra
+keys (``weeks``, ``silences``, per-deal ``message_ids``, the counts behind each rate)
+make every figure traceable. Dates are ISO-8601 with the offset of the configured time
+zone; amounts are JSON numbers; message ids carry no angle brackets.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:  # metrics.py imports this module; only the types are needed here
+    from inbox_audit.metrics import AuditMetrics, DealFigures, Figures
+
+SCHEMA = "inbox-audit/metrics/v1"
+
+
+def metrics_json(m: AuditMetrics) -> dict[str, Any]:
+    """The SPEC §7 document for ``m``, ready for ``json.dumps``."""
+    tz = ZoneInfo(m.timezone)
+
+    def when(value: datetime | None) -> str | None:
+        return value.astimezone(tz).isoformat() if value is not None else None
+
+    return {
+        "schema": SCHEMA,
+        "as_of": when(m.as_of),
+        "period": {
+            "start": m.period.start.isoformat() if m.period.start else None,
+            "end": m.period.end.isoformat() if m.period.end else None,
+            "label": m.period.label,
+        },
+        "settings": {
+            "timezone": m.timezone, "country": m.country, "workdays": list(m.workdays),
+            "quote_sla_wd": m.quote_sla_wd, "followup_sla_wd": m.followup_sla_wd,
+            "holidays": [d.isoformat() for d in m.holidays],
+        },
+        "totals": {**_figures(m.totals), "new_silences": m.new_silences},
+        "suppliers": [{"supplier": s.supplier, "name": s.name, **_figures(s.figures)}
+                      for s in m.suppliers],
+        "weeks": [{"week": w.week, "start": w.start.isoformat(), **_figures(w.figures)}
+                  for w in m.weeks],
+        "deals": [_deal(d, when) for d in m.deals],
+        "silences": [_deal(d, when) for d in m.silences],
+        "messages": [{
+            "message_id": r.message_id,
+            "deal_id": r.deal_ids[0] if r.deal_ids else None,
+            **({"deal_ids": list(r.deal_ids)} if len(r.deal_ids) > 1 else {}),
+            "label": r.label, "confidence": r.confidence, "source": r.source,
+            "date": when(r.date),
+        } for r in m.messages],
+        "stats": dict(m.stats),
+    }
+
+
+def _figures(f: Figures) -> dict[str, Any]:
+    return {
+        "messages": f.messages,
+        "requests": f.requests,
+        "quotes": f.quotes,
+        "quote_within_sla_rate": f.quote_within_sla_rate,
+        "next_day_followup_rate": f.next_day_followup_rate,
+        "response_rate": f.response_rate,
+        "median_first_response_wd": f.median_first_response_wd,
+        "p90_first_response_wd": f.p90_first_response_wd,
+        "open_silences": f.open_silences,
+        "counts": {
+            "quoted_within_sla": f.quoted_within_sla, "quote_matured": f.quote_matured,
+            "followed_up_within_sla": f.followed_up_within_sla,
+            "followup_matured": f.followup_matured,
+            "responded": f.responded, "response_matured": f.response_matured,
+        },
+    }
+
+
+def _deal(d: DealFigures, when: Any) -> dict[str, Any]:
+    return {
+        "deal_id": d.deal_id,
+        "supplier": d.supplier,
+        "supplier_name": d.supplier_name,
+        "subject": d.subject,
+        "opened": when(d.opened),
+        "week": d.week,
+        "in_period": d.in_period,
+        "request_message_id": d.request_message_id,
+        "first_response_wd": d.first_response_wd,
+        "quote_wd": d.quote_wd,
+        "followup_after_quote_wd": d.followup_after_quote_wd,
+        "buyer_chases": d.buyer_chases,
+        "quote_amount": float(d.quote_amount) if d.quote_amount is not None else None,
+        "currency": d.currency,
+        "high_intent": d.high_intent,
+        "status": d.status,
+        "silent_wd": d.silent_wd,
+        "awaited": d.awaited,
+        "silent_since": d.silent_since.isoformat() if d.silent_since else None,
+        "new_silence": d.new_silence,
+        "quote_message_id": d.quote_message_id,
+        "followup_message_id": d.followup_message_id,
+        "matured": {"quote": d.quote_matured, "response": d.response_matured,
+                    "followup": d.followup_matured},
+        "message_ids": list(d.message_ids),
+    }
