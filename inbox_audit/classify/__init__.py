@@ -1,0 +1,330 @@
+"""Label each message request / quote / follow-up / silence / other (SPEC §4).
+
+Stages run in order on an :class:`Evidence` record (``STAGES``): the header stage
+(``Auto-Submitted`` and friends), then the rule stage on the new text only. The first
+verdict decides, unless it *yields*: bulk headers say "other" but yield to a quote,
+follow-up or silence that a later stage is at least ``OVERRIDE_CONFIDENCE`` sure of. A
+trained model slots in as one more stage (source ``model``); corrections override all
+of this outside the classifier.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+
+from inbox_audit.classify.facts import largest_amount, message_facts
+from inbox_audit.classify.headers import CLASSIFIER_HEADERS, header_verdict
+from inbox_audit.classify.rules import CUE_GROUPS, Cue, Match, Rules, find_cues, load_rules
+from inbox_audit.classify.text import (
+    detect_language,
+    is_reply_subject,
+    match_text,
+    new_text,
+    split_new_text,
+)
+from inbox_audit.models import Classification, Label, Message, MessageContext, Source
+
+__all__ = [
+    "CLASSIFIER_HEADERS", "CLASSIFIER_VERSION", "STAGES", "Evidence", "Rules", "Verdict",
+    "classifier_version", "classify_message", "classify_messages", "load_rules",
+    "message_facts", "new_text",
+]
+
+# Bump when the logic changes in a way a source hash would not show (it rarely is).
+CODE_VERSION = "1"
+OVERRIDE_CONFIDENCE = 0.8
+# A message nobody put in context: someone else's, opening its own conversation.
+DEFAULT_CONTEXT = MessageContext(from_me=False, first_in_thread=True, supplier=None)
+_ATTACHMENT_QUOTE = 3.0  # an offer-named attachment outweighs any single phrase
+_ATTACHMENT_OTHER = 2.0
+_NOREPLY = 2.0
+# Signatures say "on Wednesdays I am not in": below the greeting, cues count half.
+_SIGNATURE_FACTOR = 0.5
+_ATTACHMENT_TEXT_CAP = 2.0  # PDFs are long; their wording may tip, never dominate
+# Cue matching costs time per character; what a message is about shows in its first
+# pages (an offer's PDF names itself at the top). Amounts still read the whole text.
+_BODY_CHARS = 10_000
+_ATTACHMENT_CHARS = 4_000
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What one stage concluded. ``yields_to``: labels a later stage may give instead
+    when it is at least ``OVERRIDE_CONFIDENCE`` sure (empty: the verdict is final)."""
+
+    label: Label
+    confidence: float
+    source: Source
+    explanation: str
+    yields_to: tuple[Label, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Everything the stages may look at for one message, computed once."""
+
+    msg: Message
+    ctx: MessageContext
+    rules: Rules
+    body: str  # new text only (no history, no signature)
+    language: str | None
+    matches: tuple[Match, ...]  # every cue group on own subject + body
+    tail: tuple[Match, ...]  # silence/other cues on the signature
+    attachment_matches: tuple[Match, ...]  # quote/other cues in attachment text
+    quote_attachments: tuple[str, ...]
+    other_attachments: tuple[str, ...]
+    noreply: bool
+    amount: Decimal | None
+    is_reply: bool
+
+    @classmethod
+    def build(cls, msg: Message, ctx: MessageContext, rules: Rules) -> Evidence:
+        body, signature = split_new_text(msg.text, rules)
+        own_subject = "" if is_reply_subject(msg.subject, rules) else msg.subject
+        text = match_text(own_subject + "\n" + body[:_BODY_CHARS])
+        language = detect_language(text, rules)
+        common = rules.common
+        names = [a.filename for a in msg.attachments if a.filename]
+        sender = msg.sender.addr if msg.sender else ""
+        amount, _ = largest_amount(body + "\n" + msg.attachment_text)
+        attachment_text = match_text(msg.attachment_text[:_ATTACHMENT_CHARS])
+        return cls(
+            msg=msg, ctx=ctx, rules=rules, body=body, language=language,
+            matches=tuple(find_cues(text, rules, CUE_GROUPS, prefer=language)),
+            tail=tuple(replace(m, weight=m.weight * _SIGNATURE_FACTOR) for m in find_cues(
+                match_text(signature[:_BODY_CHARS]), rules, ("silence", "other"),
+                prefer=language)),
+            attachment_matches=tuple(find_cues(attachment_text, rules, ("quote", "other"),
+                                               prefer=language)),
+            quote_attachments=tuple(n for n in names
+                                    if any(p.search(n) for p in common.quote_attachments)),
+            other_attachments=tuple(n for n in names
+                                    if any(p.search(n) for p in common.other_attachments)),
+            noreply=any(p.search(sender) for p in common.noreply_senders),
+            amount=amount,
+            is_reply=(not ctx.first_in_thread or bool(msg.in_reply_to or msg.references)
+                      or is_reply_subject(msg.subject, rules)),
+        )
+
+    def found(self, group: str, tail: bool = False) -> list[Match]:
+        """Matches of ``group`` in the new text (and the signature), heaviest first."""
+        found = [m for m in self.matches if m.group == group]
+        if tail:
+            found += [m for m in self.tail if m.group == group]
+        return sorted(found, key=lambda m: -m.weight)
+
+    def in_attachments(self, group: str) -> list[Match]:
+        """Matches of ``group`` in the attachment text, heaviest first."""
+        return sorted((m for m in self.attachment_matches if m.group == group),
+                      key=lambda m: -m.weight)
+
+
+Stage = Callable[[Evidence], Verdict | None]
+
+
+def header_stage(ev: Evidence) -> Verdict | None:
+    """Auto-reply and bounce headers (final); bulk and notification headers (yielding)."""
+    verdict = header_verdict(ev.msg, ev.is_reply)
+    if verdict is None:
+        return None
+    return Verdict(verdict.label, verdict.confidence, "header", verdict.explanation,
+                   verdict.yields_to)
+
+
+def rule_stage(ev: Evidence) -> Verdict:
+    """Cue patterns on the new text, attachment names and direction decide."""
+    return _buyer(ev) if ev.ctx.from_me else _supplier(ev)
+
+
+STAGES: tuple[Stage, ...] = (header_stage, rule_stage)
+
+
+def classify_message(msg: Message, ctx: MessageContext, rules: Rules,
+                     stages: Iterable[Stage] = STAGES) -> Classification:
+    """The one label of ``msg``, with confidence, source and a short explanation."""
+    ev = Evidence.build(msg, ctx, rules)
+    provisional: Verdict | None = None
+    for stage in stages:
+        verdict = stage(ev)
+        if verdict is None:
+            continue
+        if provisional is None:
+            if not verdict.yields_to:
+                return _classification(msg, verdict)
+            provisional = verdict
+            continue
+        if (verdict.label in provisional.yields_to
+                and verdict.confidence >= OVERRIDE_CONFIDENCE):
+            why = f"{verdict.explanation} (despite {provisional.explanation})"
+            return _classification(msg, Verdict(verdict.label, verdict.confidence,
+                                                verdict.source, why))
+    if provisional is None:
+        return Classification(msg.key, "other", 0.4, "rule", "no stage decided")
+    return _classification(msg, provisional)
+
+
+def classify_messages(messages: Iterable[Message], contexts: Mapping[str, MessageContext],
+                      rules: Rules) -> list[Classification]:
+    """One classification per message, in order; a message missing from ``contexts``
+    (keyed by ``Message.key``) counts as someone else's, first in its thread."""
+    return [classify_message(m, contexts.get(m.key, DEFAULT_CONTEXT), rules)
+            for m in messages]
+
+
+def classifier_version(rules: Rules) -> str:
+    """Identifies the code and the rules that produce classifications; stored with each
+    one so a change of either invalidates them."""
+    return f"{CODE_VERSION}+{_CODE_DIGEST[:10]}+{rules.digest[:10]}"
+
+
+def _buyer(ev: Evidence) -> Verdict:
+    # The buyer never sends a quote: his first message of a conversation is the request,
+    # everything later from his side is a chase, even when it repeats the question.
+    asks = ev.found("request") + ev.found("followup")
+    other = ev.found("other", tail=True) + _named(ev.other_attachments, "other")
+    silence = ev.found("silence")
+    if _weight(silence) >= 2 and _strong(silence) and not asks and "?" not in ev.body:
+        return _rule(ev, "silence", 0.7, silence, "own automatic reply")
+    if ev.ctx.supplier is None:
+        return _rule(ev, "other", 0.6, other, "buyer's side, no supplier addressed")
+    if _weight(other) >= 2 and _strong(other) and not asks:
+        return _rule(ev, "other", 0.6, other, "buyer, unrelated mail")
+    if ev.ctx.first_in_thread:
+        requests = ev.found("request")
+        confidence = 0.9 if _weight(requests) >= 2 else 0.8 if requests else 0.7
+        return _rule(ev, "request", confidence, requests, "buyer opens the conversation")
+    chases = ev.found("followup") + ev.found("request")
+    return _rule(ev, "follow-up", 0.9 if chases else 0.8, chases, "buyer, later in thread")
+
+
+def _supplier(ev: Evidence) -> Verdict:
+    hard = (_named(ev.quote_attachments, "quote") + _capped(ev.in_attachments("quote")))
+    quote = ev.found("quote") + hard
+    if ev.amount is not None and quote:
+        hard.append(_pseudo("quote", 1.0, f"amount {ev.amount}"))
+        quote.append(hard[-1])
+    silence = ev.found("silence", tail=True)
+    other = (ev.found("other", tail=True) + _capped(ev.in_attachments("other"))
+             + _named(ev.other_attachments, "other"))
+    if ev.noreply:
+        # A no-reply sender answering a request is a notification about it; one that
+        # writes out of the blue (a bank, a shop) is unrelated mail.
+        if ev.is_reply or silence:
+            silence.append(_pseudo("silence", _NOREPLY, "no-reply sender"))
+        else:
+            other.append(_pseudo("other", 1.0, "no-reply sender"))
+    talk = ev.found("followup") + ev.found("request")
+    if "?" in ev.body:  # auto-replies state, people ask
+        talk.append(_pseudo("followup", 1.0, "asks a question"))
+    scores = {"silence": _weight(silence), "other": _weight(other), "quote": _weight(quote)}
+    evidence = {"silence": silence, "other": other, "quote": quote}
+    # Only strong evidence decides alone; ties go to silence, then other: an
+    # acknowledgement announces "your offer follows", a newsletter praises "our offer".
+    ranked = [k for k in sorted(scores, key=lambda k: -scores[k])
+              if scores[k] >= 2 and _strong(evidence[k])]
+    chat = _weight(talk)
+    if ranked:
+        best = ranked[0]
+        # Talking about an offer (no document, no amount) or an absence note inside
+        # a real answer: the conversation outweighs the keyword.
+        if chat > scores[best] and (best == "silence" or (best == "quote" and not hard)):
+            return _rule(ev, "follow-up", 0.6, talk, f"outweighs {best} wording")
+        runner_up = max([scores[k] for k in scores if k != best] + [chat - 1])
+        return _rule(ev, best, _confidence(scores[best], runner_up), evidence[best])
+    if quote and ev.amount is not None:
+        return _rule(ev, "quote", 0.6, quote, "offer wording with an amount")
+    body_silence = ev.found("silence")
+    if _weight(body_silence) >= 2 and not talk and not quote:
+        return _rule(ev, "silence", 0.55, body_silence, "weak auto-reply wording")
+    if ev.is_reply:
+        confidence = 0.75 if chat >= 2 else 0.65 if talk else 0.55
+        return _rule(ev, "follow-up", confidence, talk, "supplier reply in a thread")
+    cues = [m for m in talk if m.cue is not _PSEUDO_CUE]
+    if cues:
+        return _rule(ev, "follow-up", 0.5, cues, "supplier writes unprompted")
+    if other:
+        return _rule(ev, "other", 0.55, other, "outside any conversation")
+    return _rule(ev, "other", 0.45, [], "supplier mail outside any conversation")
+
+
+def _strong(matches: list[Match]) -> bool:
+    """Any strong cue (a weak one weighs 1; a foreign strong cue still 1.5)."""
+    return any(m.weight >= 1.5 for m in matches)
+
+
+def _rule(ev: Evidence, label: Label, confidence: float, matches: list[Match],
+          why: str = "") -> Verdict:
+    lang = next((m.cue.language for m in matches if m.cue.language), ev.language)
+    head = f"rule {lang} {label}" if lang else f"rule {label}"
+    cues = []
+    for m in matches:
+        text = m.found if m.cue.language == "" else repr(m.found)
+        if text not in cues:
+            cues.append(text)
+    detail = " + ".join(cues[:3])
+    explanation = f"{head}: {detail}" if detail else head
+    if why:
+        explanation += f" ({why})" if detail else f": {why}"
+    return Verdict(label, max(0.0, min(0.95, confidence)), "rule", explanation)
+
+
+def _confidence(score: float, runner_up: float) -> float:
+    """Stronger evidence, surer; a close second opinion, less sure."""
+    confidence = 0.55 + 0.1 * min(score, 4.0)
+    if runner_up >= score - 0.5:
+        confidence -= 0.15
+    elif runner_up >= score / 2:
+        confidence -= 0.05
+    return max(0.4, confidence)
+
+
+def _weight(matches: list[Match]) -> float:
+    return sum(m.weight for m in matches)
+
+
+def _capped(matches: list[Match]) -> list[Match]:
+    """Attachment-text cues count once, at most ``_ATTACHMENT_TEXT_CAP``."""
+    if not matches:
+        return []
+    weight = min(_ATTACHMENT_TEXT_CAP, _weight(matches))
+    return [_pseudo(matches[0].group, weight, f"attachment text {matches[0].found!r}")]
+
+
+def _named(names: tuple[str, ...], group: str) -> list[Match]:
+    weight = _ATTACHMENT_QUOTE if group == "quote" else _ATTACHMENT_OTHER
+    return [_pseudo(group, weight, f"attachment {names[0]}")] if names else []
+
+
+def _pseudo(group: str, weight: float, text: str) -> Match:
+    """Evidence that is not a cue pattern (attachment, amount, sender), as a Match."""
+    return Match(group, 0, 0, _PSEUDO_CUE, weight, text)
+
+
+def _classification(msg: Message, verdict: Verdict) -> Classification:
+    confidence = round(min(1.0, max(0.0, verdict.confidence)), 3)
+    return Classification(msg.key, verdict.label, confidence, verdict.source,
+                          verdict.explanation)
+
+
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _bundled_version() -> str:
+    try:
+        return classifier_version(load_rules())
+    except Exception:  # bundled rules broken or missing: still importable, never matches
+        return f"{CODE_VERSION}+{_CODE_DIGEST[:10]}+norules"
+
+
+_PSEUDO_CUE = Cue(re.compile(""), "", 0.0, "")
+_CODE_DIGEST = _code_digest()
+CLASSIFIER_VERSION: str = _bundled_version()
