@@ -1,0 +1,286 @@
+"""Threading (SPEC §5): which messages belong to one conversation.
+
+Two passes, in the spirit of JWZ threading:
+
+1. **Headers.** Message-ID, In-Reply-To and References are joined with union-find over
+   ids. A message joins the thread of every id it names, even when that message is not
+   in the store: two replies to the same missing request still share a thread.
+2. **Subject + supplier.** A conversation that the headers could not attach to anything
+   earlier (mail clients that drop In-Reply-To, replies typed as new mails, a chase sent
+   as a fresh mail) joins an earlier thread with the same normalised subject that
+   involves the same supplier organisation and was active within
+   ``SUBJECT_JOIN_WINDOW``. Later than that, the same subject starts a new thread.
+
+Thread ids are derived from the root message's key, so they are stable across runs and
+independent of the order in which messages are handed in.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from inbox_audit.models import Message, MessageContext, Thread
+from inbox_audit.parties import Parties
+
+# A same-subject mail to the same supplier joins the earlier conversation only when that
+# conversation saw a message within this window. Buyers reuse subjects ("Offerte",
+# "Prijsaanvraag bestelwagen") for new purchases months apart; two months covers a slow
+# quote-and-chase cycle (SLA 5 working days, chases weeks later) without gluing next
+# season's request onto last season's deal.
+SUBJECT_JOIN_WINDOW = timedelta(days=60)
+
+# Reply and forward prefixes, nl/en/fr/de/es/it/nordic, matched case-insensitively before a
+# colon (optionally "." and/or a counter like "[2]" or "(3)" and spaces first):
+# "Re:", "RE :", "Re[2]:", "Antw.:", "AW:", "Fwd:", "TR:", "WG:", "Doorst:", "RV:", "SV:".
+REPLY_PREFIXES: tuple[str, ...] = (
+    "re", "aw", "antw", "antwoord", "ant", "fw", "fwd", "tr", "wg", "doorst",
+    "doorgestuurd", "rv", "réf", "ref", "sv", "vs", "vb", "rif", "r", "res", "enc",
+)
+# Gateway tags that mail servers put in front of external mail: "[EXT]", "*EXTERNAL*",
+# "(extern)". Matched only in brackets, asterisks or parentheses, or before a colon.
+EXTERNAL_TAGS: tuple[str, ...] = (
+    "ext", "external", "extern", "externe", "externo", "externer absender",
+    "external sender", "external email", "external mail",
+)
+
+_COUNTER = r"(?:\s*[\[(]\s*\d+\s*[\])])?"
+_PREFIX_RE = re.compile(
+    r"^\s*(?:" + "|".join(re.escape(p) for p in REPLY_PREFIXES) + r")\.?"
+    + _COUNTER + r"\s*[:：]",
+    re.IGNORECASE,
+)
+# "Réf." is also written without a colon ("Réf. Offre 123"): strip it with its dot.
+_REF_DOT_RE = re.compile(r"^\s*r[ée]f\.\s*", re.IGNORECASE)
+_TAGS = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in EXTERNAL_TAGS)
+_TAG_RE = re.compile(
+    r"^\s*(?:\[\s*(?:" + _TAGS + r")\s*\]|\*\s*(?:" + _TAGS + r")\s*\*"
+    r"|\(\s*(?:" + _TAGS + r")\s*\)|(?:" + _TAGS + r")\s*:)\s*:?",
+    re.IGNORECASE,
+)
+_SPACE_RE = re.compile(r"\s+")
+
+# Sorts undated messages after every dated one.
+_NO_DATE = datetime.max.replace(tzinfo=UTC)
+
+
+def normalise_subject(subject: str) -> str:
+    """The subject without reply/forward prefixes and gateway tags, repeated and mixed
+    ("[EXT] Re: Fwd: AW: Offerte" -> "offerte"), whitespace collapsed, case-folded."""
+    text = _SPACE_RE.sub(" ", subject or "").strip()
+    while True:
+        stripped = _PREFIX_RE.sub("", text, count=1)
+        stripped = _TAG_RE.sub("", stripped, count=1)
+        stripped = _REF_DOT_RE.sub("", stripped, count=1).strip()
+        if stripped == text:
+            break
+        text = stripped
+    return text.casefold()
+
+
+def sort_key(msg: Message) -> tuple[datetime, str]:
+    """Time order with undated messages last; the key breaks ties so order is stable."""
+    return (msg.date or _NO_DATE, msg.key)
+
+
+def build_threads(messages: Sequence[Message], parties: Parties) -> list[Thread]:
+    """Group ``messages`` into threads; every message lands in exactly one.
+
+    Returns threads ordered by their first message; each thread's ``keys`` are in time
+    order (undated last) and its ``subject`` is the first message's subject.
+    """
+    unique = _unique_by_key(messages)
+    components = _link_by_headers(unique)
+    groups = _join_by_subject(components, parties)
+    threads = []
+    for group in groups:
+        members = sorted(group.messages, key=sort_key)
+        root = members[0]
+        threads.append(Thread(
+            thread_id=thread_id_for(root.key),
+            keys=tuple(m.key for m in members),
+            subject=root.subject,
+        ))
+    return threads
+
+
+def thread_id_for(root_key: str) -> str:
+    """Stable id of the thread whose first message has ``root_key``."""
+    return "t-" + hashlib.sha1(root_key.encode("utf-8")).hexdigest()[:12]
+
+
+def message_contexts(
+    messages: Sequence[Message], threads: Sequence[Thread], parties: Parties
+) -> dict[str, MessageContext]:
+    """Per message key: whether the buyer's side sent it, whether it opens a
+    conversation, and the organisation key of the other party (the first one, None when
+    unknown).
+
+    ``first_in_thread`` is True for the first message of a thread, and also for a buyer
+    message that brings only suppliers new to the thread (an RFQ forwarded to another
+    dealer): a deal is the conversation with one supplier, and that mail opens it.
+    """
+    by_key = {m.key: m for m in messages}
+    opening: set[str] = set()
+    for thread in threads:
+        seen: set[str] = set()
+        for index, key in enumerate(thread.keys):
+            msg = by_key.get(key)
+            if msg is None:
+                continue
+            suppliers = set(parties.counterparties(msg))
+            sender = msg.sender.addr if msg.sender else None
+            if index == 0 or (parties.is_me(sender) and suppliers and not suppliers & seen):
+                opening.add(key)
+            seen |= suppliers
+    contexts: dict[str, MessageContext] = {}
+    for msg in messages:
+        sender = msg.sender.addr if msg.sender else None
+        suppliers = parties.counterparties(msg)
+        contexts[msg.key] = MessageContext(
+            from_me=parties.is_me(sender),
+            first_in_thread=msg.key in opening,
+            supplier=suppliers[0] if suppliers else None,
+        )
+    return contexts
+
+
+# --- pass 1: headers -------------------------------------------------------------------
+
+def _unique_by_key(messages: Iterable[Message]) -> list[Message]:
+    # The same mail can reach us twice (INBOX and a copy in Sent); one key, one message.
+    seen: dict[str, Message] = {}
+    for msg in sorted(messages, key=sort_key):
+        seen.setdefault(msg.key, msg)
+    return list(seen.values())
+
+
+def _clean_id(value: str) -> str:
+    return value.strip().strip("<>").strip()
+
+
+def _refs(msg: Message) -> list[str]:
+    ids = [_clean_id(r) for r in (*msg.in_reply_to, *msg.references)]
+    return [i for i in ids if i]
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, item: str) -> str:
+        root = self.parent.setdefault(item, item)
+        while self.parent[root] != root:
+            root = self.parent[root]
+        # Path compression, iteratively: long reply chains must not hit recursion limits.
+        while item != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # Smaller id wins so the structure does not depend on input order.
+            ra, rb = sorted((ra, rb))
+            self.parent[rb] = ra
+
+
+def _link_by_headers(messages: list[Message]) -> list[list[Message]]:
+    """Connected components of messages linked by their ids, in time order of roots."""
+    uf = _UnionFind()
+    # A key is the Message-ID without brackets, so keys and referenced ids share one
+    # namespace; a ``sha256:`` key (mail without Message-ID) is simply never referenced.
+    for msg in messages:
+        uf.find(msg.key)
+        if msg.message_id:
+            uf.union(msg.key, _clean_id(msg.message_id))
+        for ref in _refs(msg):
+            uf.union(msg.key, ref)
+    components: dict[str, list[Message]] = {}
+    for msg in messages:  # already in time order
+        components.setdefault(uf.find(msg.key), []).append(msg)
+    return sorted(components.values(), key=lambda c: sort_key(c[0]))
+
+
+# --- pass 2: subject + supplier --------------------------------------------------------
+
+@dataclass
+class _Group:
+    messages: list[Message]
+    subjects: set[str] = field(default_factory=set)
+    suppliers: set[str] = field(default_factory=set)
+    dates: list[datetime] = field(default_factory=list)  # sorted, for the window checks
+
+    def add(self, msgs: list[Message], parties: Parties) -> None:
+        self.messages.extend(msgs)
+        for msg in msgs:
+            subject = normalise_subject(msg.subject)
+            if subject:
+                self.subjects.add(subject)
+            self.suppliers.update(parties.counterparties(msg))
+            if msg.date is not None:
+                bisect.insort(self.dates, msg.date)
+
+    def last_date_before(self, when: datetime) -> datetime | None:
+        index = bisect.bisect_right(self.dates, when)
+        return self.dates[index - 1] if index else None
+
+    def active_since(self, since: datetime) -> bool:
+        return bool(self.dates) and self.dates[-1] >= since
+
+    def last_date(self) -> datetime | None:
+        return self.dates[-1] if self.dates else None
+
+
+def _join_by_subject(components: list[list[Message]], parties: Parties) -> list[_Group]:
+    """Merge each header-linked component into an earlier thread with the same
+    normalised subject and a shared supplier, when that thread is recent enough.
+
+    Components are closed under their headers, so every component is a conversation the
+    headers could not attach to anything earlier (no headers at all, or headers naming
+    only mail we do not have) and is a candidate whatever its subject prefix says: a
+    buyer's fresh mail with the same subject to the same supplier within the window is
+    read as a chase in the same conversation, not as a new one.
+    """
+    groups: list[_Group] = []
+    by_subject: dict[str, list[_Group]] = {}
+    for component in components:
+        root = component[0]
+        subject = normalise_subject(root.subject)
+        suppliers = {s for m in component for s in parties.counterparties(m)}
+        target = None
+        if subject and suppliers:
+            target = _best_match(by_subject.get(subject, []), suppliers, root.date)
+        if target is None:
+            target = _Group(messages=[])
+            groups.append(target)
+        known = set(target.subjects)
+        target.add(component, parties)
+        for new_subject in target.subjects - known:
+            by_subject.setdefault(new_subject, []).append(target)
+    return groups
+
+
+def _best_match(
+    candidates: list[_Group], suppliers: set[str], when: datetime | None
+) -> _Group | None:
+    """The most recently active candidate sharing a supplier, within the window."""
+    best: tuple[datetime, _Group] | None = None
+    for group in candidates:
+        if not suppliers & group.suppliers:
+            continue
+        if when is None:
+            # Undated mail cannot be checked against the window; the most recent matching
+            # conversation is the best guess (it stays off the clock anyway).
+            last = group.last_date() or datetime.min.replace(tzinfo=UTC)
+        else:
+            if not group.active_since(when - SUBJECT_JOIN_WINDOW):
+                continue
+            last = group.last_date_before(when) or when
+        if best is None or last > best[0]:
+            best = (last, group)
+    return best[1] if best else None
