@@ -121,8 +121,6 @@ def test_progress_counts_mails(store, tmp_path):
     assert seen == [(3, None), (6, None), (7, None)]
 
 
-@pytest.mark.skipif(not DEMO.exists() or DEMO.stat().st_size == 0,
-                    reason="samples/demo.mbox is still being written")
 def test_demo_mailbox_imports_cleanly_and_only_once(store):
     first = import_paths(store, [DEMO])
     assert first.imported > 0

@@ -1,0 +1,260 @@
+"""The commands as library functions: import, classify, report, demo.
+
+Each function takes settings and a store, does one job, and returns a small result the
+CLI turns into one line. Nothing here prints; long work reports through ``progress``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from inbox_audit import corrections as corrections_mod
+from inbox_audit.classify import classifier_version, classify_messages, load_rules, message_facts
+from inbox_audit.clock import WorkClock
+from inbox_audit.config import Settings, load_settings
+from inbox_audit.deals import build_deals, deal_index
+from inbox_audit.errors import ConfigError, InboxAuditError
+from inbox_audit.ingest import ImportSummary, import_paths
+from inbox_audit.metrics import AuditMetrics, compute_metrics, metrics_json
+from inbox_audit.models import Classification, Message, MessageFacts, Period
+from inbox_audit.parties import Parties
+from inbox_audit.report import ReviewItem, build_context, render_html
+from inbox_audit.resources import samples_dir
+from inbox_audit.store import Store
+from inbox_audit.threads import build_threads, message_contexts
+
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What ``run_report`` produced."""
+
+    html_path: Path | None
+    json_path: Path | None
+    metrics: AuditMetrics
+    classified: int  # messages (re)classified in this run
+    messages: int  # messages in the store
+
+
+# --- periods ---------------------------------------------------------------------------
+
+def week_period(week: str) -> Period:
+    """``2026-W47`` -> Monday to Sunday of that ISO week."""
+    try:
+        year_s, week_s = week.upper().split("-W")
+        monday = date.fromisocalendar(int(year_s), int(week_s), 1)
+    except ValueError:
+        raise ConfigError(f"--week: expected YYYY-Www such as 2026-W47, got {week!r}") from None
+    iso = monday.isocalendar()
+    return Period(monday, monday + timedelta(days=6), f"{iso.year}-W{iso.week:02d}")
+
+
+def last_complete_week(as_of: datetime, settings: Settings) -> Period:
+    """The last ISO week that ended before ``as_of`` (local time)."""
+    local = as_of.astimezone(settings.tz).date()
+    this_monday = local - timedelta(days=local.weekday())
+    iso = (this_monday - timedelta(days=7)).isocalendar()
+    return week_period(f"{iso.year}-W{iso.week:02d}")
+
+
+def range_period(since: date | None, until: date | None) -> Period:
+    if since and until and until < since:
+        raise ConfigError(f"--until {until} is before --since {since}")
+    label = f"{since or '…'}..{until or '…'}"
+    return Period(since, until, label)
+
+
+ALL = Period(None, None, "all")
+
+
+# --- import ----------------------------------------------------------------------------
+
+def open_store(settings: Settings) -> Store:
+    return Store.open(settings.store_path)
+
+
+def run_import(settings: Settings, paths: Sequence[Path], *,
+               progress: Progress | None = None) -> ImportSummary:
+    """Ingest .eml files, folders, mbox files and maildirs into the store."""
+    with open_store(settings) as store:
+        return import_paths(store, paths, progress=progress)
+
+
+# --- classification --------------------------------------------------------------------
+
+def classify_store(store: Store, settings: Settings, messages: Sequence[Message],
+                   parties: Parties, contexts: dict, *,
+                   progress: Progress | None = None) -> tuple[dict[str, Classification], int]:
+    """Classify what is new or stale; return every message's classification.
+
+    A stored classification is reused when it was made by the same classifier version
+    (code + rules) on the same context (direction, place in thread, counterparty).
+    """
+    rules = load_rules(settings.rules)
+    version = classifier_version(rules)  # covers the user's own rules folder too
+    stored = store.classifications()
+    versions = store.classification_versions()
+
+    def stamp(key: str) -> str:
+        ctx = contexts[key]
+        return f"{version}:{int(ctx.from_me)}{int(ctx.first_in_thread)}:{ctx.supplier or ''}"
+
+    todo = [m for m in messages if versions.get(m.key) != stamp(m.key) or m.key not in stored]
+    fresh: list[Classification] = []
+    step = 500
+    for start in range(0, len(todo), step):
+        batch = todo[start:start + step]
+        fresh.extend(classify_messages(batch, contexts, rules))
+        if progress:
+            progress(min(start + step, len(todo)), len(todo))
+    if fresh:
+        with store.writing():
+            # One stamp per context; save grouped so each row carries its own.
+            by_stamp: dict[str, list[Classification]] = {}
+            for item in fresh:
+                by_stamp.setdefault(stamp(item.key), []).append(item)
+            for version, items in by_stamp.items():
+                store.save_classifications(items, version)
+    result = dict(stored)
+    result.update({c.key: c for c in fresh})
+    return result, len(fresh)
+
+
+def _facts(messages: Sequence[Message], labels: dict[str, Classification],
+           settings: Settings) -> dict[str, MessageFacts]:
+    # Amounts matter on quotes, intent on requests: skip the rest, it is the slow part.
+    rules = load_rules(settings.rules)
+    wanted = {"request", "quote"}
+    return {m.key: message_facts(m, rules) for m in messages
+            if labels.get(m.key) and labels[m.key].label in wanted}
+
+
+# --- report ----------------------------------------------------------------------------
+
+def run_report(
+    settings: Settings,
+    *,
+    period: Period | None = None,
+    as_of: datetime | None = None,
+    html_out: Path | None = None,
+    json_out: Path | None = None,
+    progress: Progress | None = None,
+    store: Store | None = None,
+) -> ReportResult:
+    """Classify what is new, build the timeline, write the HTML report and/or JSON."""
+    as_of = as_of or datetime.now(UTC)
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=settings.tz)
+    period = period or last_complete_week(as_of, settings)
+    own = store is None
+    store = store or open_store(settings)
+    try:
+        messages = list(store.iter_messages())
+        parties = Parties(settings)
+        threads = build_threads(messages, parties)
+        contexts = message_contexts(messages, threads, parties)
+        labels, classified = classify_store(store, settings, messages, parties, contexts,
+                                            progress=progress)
+        fixes = corrections_mod.load(settings.corrections_path, {m.key for m in messages})
+        labels.update(fixes)
+        facts = _facts(messages, labels, settings)
+        deals = build_deals(messages, threads, labels, parties, facts)
+        years = {m.date.astimezone(settings.tz).year for m in messages if m.date}
+        years |= {as_of.year}
+        clock = WorkClock.from_settings(settings, range(min(years) - 1, max(years) + 2))
+        stats = {
+            "stored": len(messages),
+            "quarantined": store.quarantine_count(),
+            "classified_now": classified,
+            "corrections": len(fixes),
+        }
+        metrics = compute_metrics(deals, messages, labels, clock=clock, settings=settings,
+                                  as_of=as_of, period=period, deal_index=deal_index(deals),
+                                  stats=stats)
+        if html_out is not None:
+            review = review_items(messages, labels, period, clock, as_of,
+                                  settings.report.review_limit)
+            context = build_context(metrics, settings, generated_at=datetime.now(UTC),
+                                    correction_file=settings.corrections_path, review=review)
+            _write_atomic(html_out, render_html(context))
+        if json_out is not None:
+            _write_atomic(json_out, json.dumps(metrics_json(metrics), indent=2,
+                                               ensure_ascii=False) + "\n")
+        return ReportResult(html_out, json_out, metrics, classified, len(messages))
+    finally:
+        if own:
+            store.close()
+
+
+def review_items(messages: Sequence[Message], labels: dict[str, Classification],
+                 period: Period, clock: WorkClock, as_of: datetime,
+                 limit: int) -> list[ReviewItem]:
+    """The least confident machine labels of the period, least confident first."""
+    items = []
+    for msg in messages:
+        label = labels.get(msg.key)
+        if label is None or label.source == "correction" or msg.date is None:
+            continue
+        if msg.date > as_of or not period.contains(clock.local_date(msg.date)):
+            continue
+        items.append(ReviewItem(
+            key=msg.key, date=msg.date, sender=str(msg.sender or ""), subject=msg.subject,
+            label=label.label, confidence=label.confidence, source=label.source,
+            explanation=label.explanation))
+    items.sort(key=lambda i: (i.confidence, i.date))
+    return items[:limit]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        # mkstemp makes the file private; a report is an ordinary file (umask applies).
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- demo ------------------------------------------------------------------------------
+
+def demo_as_of(messages: Sequence[Message], settings: Settings) -> datetime:
+    """Monday 08:00 local after the newest message: the demo always reads the same."""
+    newest = max(m.date for m in messages if m.date).astimezone(settings.tz).date()
+    monday = newest + timedelta(days=7 - newest.weekday())
+    return datetime.combine(monday, time(8, 0), tzinfo=settings.tz)
+
+
+def run_demo(out: Path, *, json_out: Path | None = None,
+             progress: Progress | None = None) -> ReportResult:
+    """The whole pipeline on the bundled demo mailbox, in a throw-away store."""
+    samples = samples_dir()
+    mbox, config = samples / "demo.mbox", samples / "demo.toml"
+    if not mbox.is_file() or mbox.stat().st_size == 0:
+        raise InboxAuditError(f"the bundled demo mailbox is missing: {mbox}")
+    workdir = Path(tempfile.mkdtemp(prefix="inbox-audit-demo-"))
+    try:
+        settings = load_settings(config, env={}, explicit=True)
+        settings = replace(settings, store=workdir / "demo.db",
+                           corrections=workdir / "corrections.csv")
+        run_import(settings, [mbox], progress=progress)
+        with open_store(settings) as store:
+            as_of = demo_as_of(list(store.iter_messages()), settings)
+            return run_report(settings, period=ALL, as_of=as_of, html_out=out,
+                              json_out=json_out, progress=progress, store=store)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
