@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -41,10 +41,10 @@ def test_latency_in_working_days(clock, t0, t1, expected, why):
 def test_local_date_not_utc_date(clock):
     # 23:30 in Brussels on Monday is already Monday 22:30 UTC, but 00:30 on Tuesday in
     # Brussels is still Monday in UTC: the clock must read the Brussels date.
-    late = datetime(2026, 11, 23, 23, 30, tzinfo=timezone.utc)  # Tue 00:30 local
+    late = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)  # Tue 00:30 local
     assert clock.local_date(late) == date(2026, 11, 24)
     assert clock.wd_between(local(2026, 11, 23, 9), late) == 1
-    summer = datetime(2026, 7, 6, 22, 30, tzinfo=timezone.utc)  # Tue 00:30 CEST
+    summer = datetime(2026, 7, 6, 22, 30, tzinfo=UTC)  # Tue 00:30 CEST
     assert clock.local_date(summer) == date(2026, 7, 7)
 
 
