@@ -156,6 +156,31 @@ def import_(settings: Settings, quiet: bool, paths: tuple[Path, ...]) -> None:
 
 
 @cli.command()
+@_common
+def fetch(settings: Settings, quiet: bool) -> None:
+    """Poll the configured IMAP folders (and the Sent folder) into the store.
+
+    Read-only: folders are selected read-only and bodies fetched with BODY.PEEK, so no
+    flag changes on the server. Incremental: only new UIDs are fetched; an interrupted
+    fetch resumes where it stopped.
+
+    \b
+    Example:
+      INBOX_AUDIT_IMAP__HOST=imap.example.be inbox-audit fetch --config inbox-audit.toml
+    """
+    progress = Progress("fetch", quiet)
+    try:
+        summary = pipeline.run_fetch(settings, progress=progress)
+    except KeyboardInterrupt:
+        progress.close()
+        click.echo("interrupted; everything fetched so far is stored", err=True)
+        sys.exit(130)
+    finally:
+        progress.close()
+    click.echo(summary.line())
+
+
+@cli.command()
 @click.option("--week", help="ISO week, e.g. 2026-W47.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (YYYY-MM-DD).")

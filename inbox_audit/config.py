@@ -40,7 +40,7 @@ class ImapSettings:
     host: str | None = _doc("IMAP server host name.", default=None)
     port: int | None = _doc("IMAP port; default 993 with TLS, 143 otherwise.", default=None)
     tls: bool = _doc("Implicit TLS (port 993). Certificates are always verified.", default=True)
-    starttls: bool = _doc("Upgrade a plain connection with STARTTLS (set tls = false).",
+    starttls: bool = _doc("Upgrade a plain connection with STARTTLS (port 143); wins over tls.",
                           default=False)
     ca_file: Path | None = _doc("Extra CA bundle to trust (self-hosted servers).", default=None)
     username: str | None = _doc("Login name.", default=None)

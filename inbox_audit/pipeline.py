@@ -27,6 +27,8 @@ from inbox_audit.models import Classification, Message, MessageFacts, Period
 from inbox_audit.parties import Parties
 from inbox_audit.report import ReviewItem, build_context, render_html
 from inbox_audit.resources import samples_dir
+from inbox_audit.sources.imap import FetchSummary
+from inbox_audit.sources.imap import fetch as imap_fetch
 from inbox_audit.store import Store
 from inbox_audit.threads import build_threads, message_contexts
 
@@ -86,6 +88,12 @@ def run_import(settings: Settings, paths: Sequence[Path], *,
     """Ingest .eml files, folders, mbox files and maildirs into the store."""
     with open_store(settings) as store:
         return import_paths(store, paths, progress=progress)
+
+
+def run_fetch(settings: Settings, *, progress: Progress | None = None) -> FetchSummary:
+    """Poll the configured IMAP folders into the store (incremental, read-only)."""
+    with open_store(settings) as store:
+        return imap_fetch(settings, store, progress=progress)
 
 
 # --- classification --------------------------------------------------------------------

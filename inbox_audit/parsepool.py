@@ -1,0 +1,94 @@
+"""Parse mail in worker processes while the caller goes on fetching.
+
+Parsing (MIME, charsets, HTML, PDF text) costs several times what fetching and storing
+cost, so a big first sync hands it to one worker per CPU. Small jobs parse in this
+process: starting workers (about 0.3 s each) would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from inbox_audit.ingest import parse_raw
+from inbox_audit.models import Message
+from inbox_audit.parse import ParseError
+from inbox_audit.sources.files import RawMail
+
+Parsed = Message | ParseError
+# Below this many messages a job is parsed in this process.
+POOL_MIN_MESSAGES = 500
+
+
+class ParsePool:
+    """``submit(mails)`` starts parsing and returns a function that waits for the
+    results, in order. Use as a context manager; ``workers=0`` parses in-process."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = (os.cpu_count() or 1) if workers is None else workers
+        self._executor: ProcessPoolExecutor | None = None
+        if self.workers > 1:
+            # "spawn": forking a process that has threads is unsafe (and warned about on
+            # Python 3.12+); the workers only need the parser's imports.
+            self._executor = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_ignore_interrupt)
+
+    @classmethod
+    def for_job(cls, messages: int) -> ParsePool:
+        """A pool sized for ``messages``: in-process for small jobs."""
+        return cls(None if messages >= POOL_MIN_MESSAGES else 0)
+
+    def submit(self, mails: Sequence[RawMail]) -> Callable[[], list[Parsed]]:
+        if self._executor is None or len(mails) < 2:
+            return lambda: [parse_raw(mail) for mail in mails]
+        size = -(-len(mails) // self.workers)
+        chunks = [list(mails[i:i + size]) for i in range(0, len(mails), size)]
+        try:
+            futures = [self._executor.submit(_parse_chunk, chunk) for chunk in chunks]
+        except BrokenProcessPool:
+            self._broken()
+            return lambda: [parse_raw(mail) for mail in mails]
+        return lambda: self._gather(futures, chunks)
+
+    def _gather(self, futures: list[Future[list[Parsed]]],
+                chunks: list[list[RawMail]]) -> list[Parsed]:
+        results: list[Parsed] = []
+        for future, chunk in zip(futures, chunks, strict=True):
+            try:
+                results.extend(future.result())
+            except BrokenProcessPool:
+                # A worker died (out of memory, killed): finish here, without workers.
+                self._broken()
+                results.extend(parse_raw(mail) for mail in chunk)
+        return results
+
+    def _broken(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def __enter__(self) -> ParsePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _parse_chunk(mails: list[RawMail]) -> list[Parsed]:
+    return [parse_raw(mail) for mail in mails]
+
+
+def _ignore_interrupt() -> None:
+    # Ctrl-C is the parent's to handle (it rolls back the batch in flight); workers
+    # that also caught it would only print tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
