@@ -309,24 +309,17 @@ def _coerce(tp: Any, value: Any, name: str) -> Any:  # noqa: PLR0911, PLR0912
         if not isinstance(value, bool):
             raise ConfigError(f"{name}: expected true or false, got {value!r}")
         return value
-    if tp is int:
+    if tp is int or tp is float:
+        what = "a whole number" if tp is int else "a number"
+        accepted = int if tp is int else int | float
         if isinstance(value, _EnvText):
             try:
-                value = int(value)
+                value = tp(value)
             except ValueError:
-                raise ConfigError(f"{name}: expected a whole number, got {value!r}") from None
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{name}: expected a whole number, got {value!r}")
-        return value
-    if tp is float:
-        if isinstance(value, _EnvText):
-            try:
-                value = float(value)
-            except ValueError:
-                raise ConfigError(f"{name}: expected a number, got {value!r}") from None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{name}: expected a number, got {value!r}")
-        return float(value)
+                raise ConfigError(f"{name}: expected {what}, got {value!r}") from None
+        if isinstance(value, bool) or not isinstance(value, accepted):
+            raise ConfigError(f"{name}: expected {what}, got {value!r}")
+        return tp(value)
     if tp is str:
         if not isinstance(value, str):
             raise ConfigError(f"{name}: expected a string, got {value!r}")
