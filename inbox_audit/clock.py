@@ -2,13 +2,15 @@
 
 Latency in working days from t0 to t1 is ``numpy.busday_count(local_date(t0),
 local_date(t1), weekmask, holidays)``: same day 0, Monday to Tuesday 1, Friday to
-Monday 1, a Saturday request answered on Monday 0.
+Monday 1, a Saturday request answered on Monday 0. Only the *local calendar dates*
+count, never the hours: 23:30 on Monday in Brussels is Monday, even though it is
+already Tuesday in some other zone, and the DST switch changes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -20,11 +22,23 @@ from inbox_audit.config import Settings
 
 @dataclass(frozen=True)
 class WorkClock:
-    """Working days in one time zone, with a weekmask and a holiday list."""
+    """Working days in one time zone, with a weekmask and a holiday list.
+
+    ``weekmask`` is numpy's: seven 0/1 characters, Monday first (``1111100`` is
+    Monday to Friday). ``holidays`` are non-working dates on top of the weekmask.
+    """
 
     tz: ZoneInfo
     weekmask: str = "1111100"
     holidays: tuple[date, ...] = ()
+    # numpy's precompiled calendar: the weekmask and holidays are parsed once, not on
+    # every latency (the metrics ask for thousands).
+    _calendar: np.busdaycalendar = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        calendar = np.busdaycalendar(weekmask=self.weekmask,
+                                     holidays=[np.datetime64(d, "D") for d in self.holidays])
+        object.__setattr__(self, "_calendar", calendar)
 
     @classmethod
     def from_settings(cls, settings: Settings, years: Iterable[int]) -> WorkClock:
@@ -39,6 +53,7 @@ class WorkClock:
         return cls(tz=settings.tz, weekmask=settings.weekmask, holidays=tuple(sorted(days)))
 
     def local(self, when: datetime) -> datetime:
+        """``when`` in the clock's time zone."""
         return when.astimezone(self.tz)
 
     def local_date(self, when: datetime) -> date:
@@ -47,8 +62,23 @@ class WorkClock:
 
     def wd_between(self, t0: datetime, t1: datetime) -> int:
         """Working days from t0 to t1 (negative when t1 is before t0)."""
-        return int(np.busday_count(self.local_date(t0), self.local_date(t1),
-                                   weekmask=self.weekmask, holidays=list(self.holidays)))
+        return self.wd_between_dates(self.local_date(t0), self.local_date(t1))
+
+    def wd_between_dates(self, d0: date, d1: date) -> int:
+        """Working days from local date d0 to local date d1: ``busday_count(d0, d1)``.
+
+        Counts the working days in [d0, d1): d0 itself counts when it is a working day,
+        d1 does not. That is why a Saturday request answered on Monday took 0.
+        """
+        return int(np.busday_count(d0, d1, busdaycal=self._calendar))
 
     def is_workday(self, day: date) -> bool:
-        return bool(np.is_busday(day, weekmask=self.weekmask, holidays=list(self.holidays)))
+        """Whether ``day`` is a working day (weekmask and holidays)."""
+        return bool(np.is_busday(day, busdaycal=self._calendar))
+
+    def add_workdays(self, day: date, count: int) -> date:
+        """The ``count``-th working day after ``day`` (``day`` itself rolled forward to a
+        working day first): ``busday_offset(day, count, roll="forward")``."""
+        offset = np.busday_offset(np.datetime64(day, "D"), count, roll="forward",
+                                  busdaycal=self._calendar)
+        return offset.astype(date)

@@ -2,8 +2,11 @@
 
 A thread is split by counterparty. A buyer message goes into the deal of every supplier
 among its recipients (one RFQ to three suppliers opens three deals); a supplier message
-goes into its own organisation's deal; a buyer message to nobody known (only colleagues,
-say) joins the deals of its thread that are already open. Messages labelled ``other``
+goes into its own organisation's deal. A buyer message whose recipients are all on the
+buyer's side or ignored (a quote forwarded to a colleague) never reached a supplier: it
+is internal, on no deal, so it is neither a chase nor a restart of the silence clock. A
+buyer message with no visible recipient at all (sent Bcc, "undisclosed recipients")
+joins the deals of its thread that are already open. Messages labelled ``other``
 and undated messages are not on any deal timeline: the first are never counted, the
 second cannot be put on a clock. A supplier's automatic notice that arrived in a thread
 of its own (a booking confirmation with its own subject, a ticket receipt) joins that
@@ -114,7 +117,9 @@ def _thread_drafts(
             continue
         from_me = parties.is_me(msg.sender.addr)
         if from_me:
-            targets = parties.counterparties(msg) or list(timelines)
+            targets = parties.counterparties(msg)
+            if not targets and not msg.recipients:
+                targets = list(timelines)  # Bcc to the supplier: the thread says whom
         else:
             key = parties.supplier_key(msg.sender.addr)
             # An ignored correspondent (bank, newsletter) speaking in a thread is no deal.

@@ -1,9 +1,12 @@
 """The JSON metrics (SPEC §7), schema ``inbox-audit/metrics/v1``.
 
 Every key of the SPEC is always present; unknown figures are ``null``, never 0. Extra
-keys (``weeks``, ``silences``, per-deal ``message_ids``, the counts behind each rate)
-make every figure traceable. Dates are ISO-8601 with the offset of the configured time
-zone; amounts are JSON numbers; message ids carry no angle brackets.
+keys make every figure traceable: ``weeks``, ``silences``, the counts behind each rate,
+and per deal the ``message_ids`` plus the message behind each latency
+(``request_message_id``, ``response_message_id``, ``quote_message_id``,
+``followup_message_id``) and behind ``buyer_chases`` (``chase_message_ids``). Dates are
+ISO-8601 with the offset of the configured time zone; amounts are JSON numbers; message
+ids carry no angle brackets.
 """
 
 from __future__ import annotations
@@ -67,6 +70,11 @@ def _figures(f: Figures) -> dict[str, Any]:
         "median_first_response_wd": f.median_first_response_wd,
         "p90_first_response_wd": f.p90_first_response_wd,
         "open_silences": f.open_silences,
+        "median_quote_wd": f.median_quote_wd,
+        "buyer_chases": f.buyer_chases,
+        "chases_per_request": f.chases_per_request,
+        "supplier_followups": f.supplier_followups,
+        "followups_per_quote": f.followups_per_quote,
         "counts": {
             "quoted_within_sla": f.quoted_within_sla, "quote_matured": f.quote_matured,
             "followed_up_within_sla": f.followed_up_within_sla,
@@ -98,8 +106,11 @@ def _deal(d: DealFigures, when: Any) -> dict[str, Any]:
         "awaited": d.awaited,
         "silent_since": d.silent_since.isoformat() if d.silent_since else None,
         "new_silence": d.new_silence,
+        "response_message_id": d.response_message_id,
         "quote_message_id": d.quote_message_id,
         "followup_message_id": d.followup_message_id,
+        "chase_message_ids": list(d.chase_message_ids),
+        "supplier_followups": d.supplier_followups,
         "matured": {"quote": d.quote_matured, "response": d.response_matured,
                     "followup": d.followup_matured},
         "message_ids": list(d.message_ids),

@@ -5,11 +5,13 @@
 Usage: ``python samples/make_demo.py [OUT_DIR]`` (default: the folder of this script).
 
 Writes ``demo.mbox`` (the correspondence of one buyer, Jan Van den Broeck of
-Van den Broeck Bouw & Renovatie, with his suppliers, 31 Aug - 27 Nov 2026) and
-``demo-truth.csv`` (the label, deal and supplier every message should get). Standard
-library only, fixed seed, every Date, Message-ID and MIME boundary fixed: two runs give
-byte-identical files. The report is meant to be read as of Mon 2026-11-30 08:00
-Europe/Brussels (``AS_OF``). ``samples/README.md`` describes what the mailbox holds.
+Van den Broeck Bouw & Renovatie, with his suppliers, 31 Aug - 27 Nov 2026),
+``demo-truth.csv`` (the label, deal and supplier every message should get) and
+``demo-deals.csv`` (the figures every deal should get, computed here from the stories
+with ``numpy.busday_count`` and a hand-written holiday list, never with inbox_audit
+code). Standard library plus numpy, fixed seed, every Date, Message-ID and MIME boundary
+fixed: two runs give byte-identical files. The report is meant to be read as of
+Mon 2026-11-30 08:00 Europe/Brussels (``AS_OF``). ``samples/README.md`` describes what the mailbox holds.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+
+import numpy as np
 
 SEED = 2026
 AS_OF = "2026-11-30T08:00:00+01:00"
@@ -518,6 +522,141 @@ class Demo:
             writer.writerow(["message_id", "label", "deal", "supplier", "note"])
             for mail in mails:
                 writer.writerow([mail.mid, mail.label, mail.deal, mail.supplier, mail.note])
+        with open(out_dir / "demo-deals.csv", "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, DEAL_COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(deal_truth(mails))
+
+
+# --- deal-level truth --------------------------------------------------------------------
+# What every deal should measure (SPEC §5, §6), computed from the stories themselves: the
+# label, deal, sender, recipients and local Brussels time each story gave its mails. Only
+# numpy.busday_count and the holiday list below are used, never inbox_audit code, so
+# tests/test_timeline_truth.py can hold the pipeline against it.
+
+# Belgian public holidays of 2026, as the `holidays` package lists them (SPEC §5: exactly
+# its list; 2 and 15 November are working days). Written out by hand on purpose;
+# tests/test_timeline_truth.py checks the package still agrees.
+BE_HOLIDAYS_2026 = ("2026-01-01", "2026-04-05", "2026-04-06", "2026-05-01", "2026-05-14",
+                    "2026-05-24", "2026-05-25", "2026-07-21", "2026-08-15", "2026-11-01",
+                    "2026-11-11", "2026-12-25")
+WEEKMASK = "1111100"
+QUOTE_SLA_WD, FOLLOWUP_SLA_WD = 5, 1
+AS_OF_DAY = "2026-11-30"  # the local date of AS_OF
+
+# Read by hand from each deal's first quote (new text and PDF, not the quoted history):
+# the largest amount it states, VAT-inclusive totals included (SPEC §6), and its currency.
+FIRST_QUOTE_AMOUNTS = {
+    "peeters-bestelwagen": ("56712.70", "EUR"),  # PDF: total incl. BTW
+    "vermeulen-balken": ("1168.00", "EUR"),
+    "desmet-minigraver": ("1650", "EUR"),  # "EUR 1 650"
+    "goossens-container-sep": ("285.00", "EUR"),
+    "claes-pickup": ("52300.00", "EUR"),
+    "itwerkt-laptops": ("3037.00", "EUR"),
+    "timmerman-trap": ("6850", "EUR"),
+    "jacobs-zonnepanelen": ("24860.00", "EUR"),  # PDF: total with the battery option
+    "dewilde-vloertegels": ("4283.78", "EUR"),  # incl. 6% btw
+    "krause-fenster": ("18640.00", "EUR"),
+    "hendrickx-belettering": ("1250", "EUR"),  # "1.250 euro"
+    "sitebook-demo": ("5340.00", "EUR"),
+    "werkplek-bureaus": ("3272", "EUR"),  # "3.272 euro"
+    "devos-badkamer": ("4712.00", "EUR"),
+    "lambert-natuursteen": ("6535.50", "EUR"),
+    "janssens-platdak": ("9120.00", "EUR"),
+    "vanhoutte-proefrit": ("104500.00", "EUR"),
+    "belcom-gsm": ("225.00", "EUR"),
+    "maes-gevelstelling": ("3980.00", "EUR"),
+    "wouters-gevelstelling": ("4420.00", "EUR"),
+    "hartley-spiderlift": ("38750.00", "GBP"),
+    "vermeulen-terrashout": ("5312.40", "EUR"),
+    "goossens-container-okt": ("395.00", "EUR"),
+    "desmet-hoogwerker": ("525.00", "EUR"),
+    "peeters-winterbanden": ("1713.36", "EUR"),  # incl. btw
+    "dewilde-wandtegels": ("1408.00", "EUR"),
+    "jacobs-laadpalen": ("4920.00", "EUR"),
+    "timmerman-inbouwkasten": ("4980", "EUR"),
+    "vandamme-beton": ("2039.00", "EUR"),
+    "krause-haustuer": ("6980.00", "EUR"),
+    "devos-boiler": ("2145.00", "EUR"),
+    "maes-stelling-kessel-lo": ("2640.00", "EUR"),
+    "claes-elektrische-bestelwagen": ("49990.00", "EUR"),
+    "itwerkt-wifi": ("1826.00", "EUR"),
+    "desmet-graafmachine": ("2870.00", "EUR"),
+}
+# Deals whose request asks for a test drive, demo, site visit or trial (SPEC §6).
+HIGH_INTENT = frozenset({"vanhoutte-proefrit", "claes-elektrische-bestelwagen", "sitebook-demo",
+                         "jacobs-zonnepanelen", "itwerkt-wifi", "gilson-toiture"})
+
+DEAL_COLUMNS = ("deal", "supplier", "request_message_id", "request_date", "first_response_wd",
+                "quote_wd", "quote_date", "followup_after_quote_wd", "buyer_chases",
+                "quote_amount", "currency", "high_intent", "quote_matured",
+                "response_matured", "followup_matured", "silent", "silent_wd", "awaited")
+
+
+def wd(day0: str, day1: str) -> int:
+    """Working days between two local dates (YYYY-MM-DD), SPEC §5."""
+    return int(np.busday_count(day0, day1, weekmask=WEEKMASK, holidays=list(BE_HOLIDAYS_2026)))
+
+
+def deal_truth(mails: list[Mail]) -> list[dict[str, str]]:
+    """One row per deal: its figures as of AS_OF, in the order the deals were opened."""
+    per_deal: dict[str, list[Mail]] = {}
+    for mail in mails:  # already in time order
+        for deal in filter(None, mail.deal.split(";")):
+            per_deal.setdefault(deal, []).append(mail)
+    rows = []
+    for deal, items in per_deal.items():
+        supplier = next(s for m in items for d, s in zip(m.deal.split(";"), m.supplier.split(";"), strict=True)
+                        if d == deal)
+        at = items.index(next(m for m in items if m.label == "request"))
+        request, later = items[at], items[at + 1:]
+        theirs = [m for m in later if not is_buyer(m.sender)]
+        response = next((m for m in theirs if m.label in ("quote", "follow-up")), None)
+        quote = next((m for m in theirs if m.label == "quote"), None)
+        followup = None
+        if quote is not None:
+            followup = next((m for m in theirs[theirs.index(quote) + 1:] if m.label == "follow-up"), None)
+        # A chase is a buyer follow-up that reached the supplier (not a note to a colleague).
+        chases = [m for m in later if is_buyer(m.sender) and m.label == "follow-up"
+                  and any(not is_buyer(p) for p in (*m.to, *m.cc))]
+        human = [m for m in items if m.label in ("request", "quote", "follow-up")]
+        last = human[-1]
+        gap = wd(day(last), AS_OF_DAY)
+        silent = (is_buyer(last.sender) and gap > QUOTE_SLA_WD) or (
+            not is_buyer(last.sender) and last.label == "quote" and gap > FOLLOWUP_SLA_WD)
+        age = wd(day(request), AS_OF_DAY)
+        amount, currency = FIRST_QUOTE_AMOUNTS.get(deal, ("", ""))
+        assert (quote is None) == (deal not in FIRST_QUOTE_AMOUNTS), deal
+        rows.append({
+            "deal": deal, "supplier": supplier, "request_message_id": request.mid,
+            "request_date": day(request),
+            "first_response_wd": since(request, response), "quote_wd": since(request, quote),
+            "quote_date": day(quote) if quote else "",
+            "followup_after_quote_wd": since(quote, followup), "buyer_chases": str(len(chases)),
+            "quote_amount": amount, "currency": currency,
+            "high_intent": flag(deal in HIGH_INTENT),
+            "quote_matured": flag(quote is not None or age > QUOTE_SLA_WD),
+            "response_matured": flag(response is not None or age > QUOTE_SLA_WD),
+            "followup_matured": flag(quote is not None and (
+                followup is not None or wd(day(quote), AS_OF_DAY) > FOLLOWUP_SLA_WD)),
+            "silent": flag(silent), "silent_wd": str(gap) if silent else "",
+            "awaited": ("follow-up" if quote else "quote") if silent else "",
+        })
+    assert set(HIGH_INTENT) <= set(per_deal)
+    return sorted(rows, key=lambda r: (per_deal[r["deal"]][0].when.astimezone(UTC), r["deal"]))
+
+
+def day(mail: Mail) -> str:
+    """The local Brussels date a story gave the mail."""
+    return mail.when.date().isoformat()
+
+
+def since(start: Mail | None, end: Mail | None) -> str:
+    return "" if start is None or end is None else str(wd(day(start), day(end)))
+
+
+def flag(value: bool) -> str:
+    return "true" if value else "false"
 
 
 

@@ -151,15 +151,42 @@ def test_undated_and_unclassified_messages_are_left_off(parties: Parties) -> Non
     assert [m.key for m in deal.messages] == ["rfq@b"]
 
 
-def test_buyer_note_to_colleague_joins_open_deals(parties: Parties) -> None:
+def test_buyer_note_to_colleague_is_on_no_deal(parties: Parties) -> None:
+    # Forwarding the quote to a colleague is no chase: the supplier never saw it.
     rfq = make_message(key="rfq@b", sender=ME, to=["info@a-lift.be", "sales@b-lift.nl"])
     note = make_message(key="n@b", date=2, sender=ME, to=["collega@bedrijf.be"],
                         subject="Fwd: Offerte", references=["rfq@b"])
     deals = deals_for([rfq, note], {"rfq@b": "request", "n@b": "follow-up"}, parties)
     assert len(deals) == 2
-    assert all([m.key for m in d.messages] == ["rfq@b", "n@b"] for d in deals)
+    assert all([m.key for m in d.messages] == ["rfq@b"] for d in deals)
     lone = make_message(key="l@b", sender=ME, to=["collega@bedrijf.be"], subject="Intern")
     assert deals_for([lone], {"l@b": "request"}, parties) == []
+
+
+def test_buyer_note_to_an_ignored_correspondent_is_on_no_deal() -> None:
+    parties = Parties(Settings(me=[ME], suppliers=SuppliersSettings(ignore=["kbc.be"])))
+    rfq = make_message(key="rfq@b", sender=ME, to=["info@a-lift.be"])
+    note = make_message(key="n@b", date=2, sender=ME, to=["krediet@kbc.be"],
+                        subject="Fwd: Offerte", references=["rfq@b"])
+    (deal,) = deals_for([rfq, note], {"rfq@b": "request", "n@b": "follow-up"}, parties)
+    assert [m.key for m in deal.messages] == ["rfq@b"]
+
+
+def test_buyer_chase_sent_bcc_joins_the_open_deals(parties: Parties) -> None:
+    # No visible recipient (Bcc, "undisclosed recipients"): the thread says whom.
+    rfq = make_message(key="rfq@b", sender=ME, to=["info@a-lift.be"])
+    chase = make_message(key="c@b", date=50, sender=ME, to=[], subject="Re: Offerte",
+                         references=["rfq@b"])
+    (deal,) = deals_for([rfq, chase], {"rfq@b": "request", "c@b": "follow-up"}, parties)
+    assert [m.key for m in deal.messages] == ["rfq@b", "c@b"]
+
+
+def test_chase_copying_a_colleague_stays_a_chase(parties: Parties) -> None:
+    rfq = make_message(key="rfq@b", sender=ME, to=["info@a-lift.be"])
+    chase = make_message(key="c@b", date=50, sender=ME, to=["collega@bedrijf.be"],
+                         cc=["info@a-lift.be"], subject="Re: Offerte", references=["rfq@b"])
+    (deal,) = deals_for([rfq, chase], {"rfq@b": "request", "c@b": "follow-up"}, parties)
+    assert [m.key for m in deal.messages] == ["rfq@b", "c@b"]
 
 
 def test_ignored_correspondents_open_no_deal() -> None:

@@ -124,6 +124,52 @@ def test_maturity_is_strictly_more_than_the_sla(as_of, matured):
     assert (metrics.totals.open_silences == 1) is matured
 
 
+def test_request_sent_yesterday_is_neither_on_time_nor_late():
+    # Monday's request read on Tuesday: no quote yet, but nothing is late either. It
+    # stays out of every rate instead of counting as a miss (SPEC §6, maturity).
+    young = deal("young", m("r1", "2026-03-09", "request"), supplier="a.be")
+    quoted = deal("quoted", m("r2", "2026-03-02", "request"),
+                  m("q2", "2026-03-03", "quote"), supplier="b.be")
+    metrics = run([young, quoted], at("2026-03-10"))
+    d = next(f for f in metrics.deals if f.deal_id == "young")
+    assert not d.quote_matured and not d.response_matured and d.silent_wd is None
+    assert d.status == "awaiting quote" and d.age_wd == 1
+    totals = metrics.totals
+    assert totals.requests == 2
+    assert (totals.quoted_within_sla, totals.quote_matured) == (1, 1)
+    assert (totals.responded, totals.response_matured) == (1, 1)
+    assert totals.quote_within_sla_rate == 1.0 and totals.response_rate == 1.0
+    alone = run([young], at("2026-03-10")).totals
+    assert alone.quote_within_sla_rate is None and alone.response_rate is None
+
+
+@pytest.mark.parametrize(("as_of", "counted"), [
+    ("2026-03-03", False),  # the quote came today
+    ("2026-03-04", False),  # busday_count(Tue, Wed) = 1: not more than the SLA of 1
+    ("2026-03-05", True),   # 2 > 1: the follow-up is late
+])
+def test_quote_whose_follow_up_window_has_not_passed_is_not_counted(as_of, counted):
+    # A second deal whose follow-up came keeps the rate defined in every case.
+    waiting = deal("waiting", m("r1", "2026-03-02", "request"),
+                   m("q1", "2026-03-03", "quote"), supplier="a.be")
+    done = deal("done", m("r2", "2026-02-23", "request"), m("q2", "2026-02-24", "quote"),
+                m("f2", "2026-02-25", "follow-up", me=False), supplier="b.be")
+    metrics = run([waiting, done], at(as_of, 18))
+    d = next(f for f in metrics.deals if f.deal_id == "waiting")
+    assert d.followup_matured is counted
+    assert d.status == ("awaiting follow-up" if counted else "quoted")
+    assert metrics.totals.followup_matured == 1 + counted
+    assert metrics.totals.next_day_followup_rate == (0.5 if counted else 1.0)
+    assert (d.silent_wd is not None) is counted
+
+
+def test_a_follow_up_that_came_matures_the_quote_at_once():
+    d = only(run([deal("d1", m("r", "2026-03-02", "request"), m("q", "2026-03-03", "quote"),
+                       m("f", "2026-03-03", "follow-up", me=False, hour=15))],
+                 at("2026-03-03", 16)))
+    assert d.followup_matured and d.followup_after_quote_wd == 0
+
+
 def test_old_request_without_quote_counts_against_the_rate_and_is_silent():
     metrics = run([deal("d1", m("r", "2026-03-02", "request")),
                    deal("d2", m("r2", "2026-03-02", "request"), m("q2", "2026-03-04", "quote"),
@@ -169,6 +215,85 @@ def test_buyer_chases_are_counted():
                        m("a", "2026-03-10", "follow-up", me=False))], at("2026-03-11")))
     assert d.buyer_chases == 2
     assert d.first_response_wd == 6  # the buyer's own chases are no response
+
+
+def test_later_buyer_message_mislabelled_request_is_a_chase():
+    # SPEC §6: every later message from the buyer's side in a deal is a chase.
+    d = only(run([deal("d1", m("r", "2026-03-02", "request"),
+                       m("again", "2026-03-09", "request"))], at("2026-03-10")))
+    assert d.request_message_id == "r" and d.buyer_chases == 1
+    assert d.chase_message_ids == ("again",)
+
+
+def test_each_figure_names_its_messages():
+    d = only(run([deal("d1", m("r", "2026-03-02", "request"),
+                       m("ooo", "2026-03-02", "silence", me=False, hour=11),
+                       m("a", "2026-03-03", "follow-up", me=False),
+                       m("c", "2026-03-04", "follow-up", me=True),
+                       m("q", "2026-03-05", "quote"),
+                       m("f1", "2026-03-06", "follow-up", me=False),
+                       m("f2", "2026-03-13", "follow-up", me=False))], at("2026-03-16")))
+    assert (d.request_message_id, d.response_message_id, d.quote_message_id,
+            d.followup_message_id) == ("r", "a", "q", "f1")
+    assert d.chase_message_ids == ("c",)
+    assert d.supplier_followups == 2  # f1 and f2; "a" came before the quote
+    assert d.message_ids == ("r", "ooo", "a", "c", "q", "f1", "f2")
+
+
+def test_buyer_note_to_a_colleague_is_no_chase_and_no_restart_of_the_silence():
+    from inbox_audit.deals import build_deals
+    from inbox_audit.deals import deal_index as index_of
+    from inbox_audit.parties import Parties
+    from inbox_audit.threads import build_threads
+
+    settings = Settings(me=["koper@example.be"], my_domains=["example.be"])
+    parties = Parties(settings)
+
+    def mail(key, day, sender, to, refs=()):
+        return Message(
+            key=key, message_id=f"<{key}>", date=at(day), date_source="header",
+            sender=Address("", sender), to=tuple(Address("", a) for a in to), cc=(),
+            subject="Offerte", in_reply_to=tuple(refs[-1:]), references=tuple(refs),
+            text="", html_only=False, attachments=(), headers=(),
+            content_type="text/plain", folder="INBOX", raw_sha256="0" * 64, size=1)
+
+    msgs = [mail("r", "2026-03-02", "koper@example.be", ["sales@supplier.be"]),
+            mail("fwd", "2026-03-09", "koper@example.be", ["collega@example.be"], ["r"])]
+    labels = {"r": Classification("r", "request", 1.0, "correction"),
+              "fwd": Classification("fwd", "follow-up", 1.0, "correction")}
+    deals = build_deals(msgs, build_threads(msgs, parties), labels, parties)
+    clock = WorkClock.from_settings(settings, [2026])
+    metrics = compute_metrics(deals, msgs, labels, clock=clock, settings=settings,
+                              as_of=at("2026-03-10"), period=ALL, deal_index=index_of(deals))
+    d = only(metrics)
+    assert d.buyer_chases == 0 and d.message_ids == ("r",)
+    assert d.silent_wd == 6  # measured from the request: the supplier saw nothing since
+
+
+def test_persistence_and_chases_per_supplier():
+    deals = [
+        deal("a1", m("ra1", "2026-03-02", "request"), m("qa1", "2026-03-03", "quote"),
+             m("fa1", "2026-03-04", "follow-up", me=False),
+             m("fa2", "2026-03-11", "follow-up", me=False), supplier="a.be", name="A"),
+        deal("a2", m("ra2", "2026-03-02", "request"),
+             m("ca2", "2026-03-09", "follow-up", me=True),
+             m("qa2", "2026-03-10", "quote"), supplier="a.be", name="A"),
+        deal("a3", m("ra3", "2026-03-02", "request"),
+             m("ca3", "2026-03-09", "follow-up", me=True),
+             m("cb3", "2026-03-12", "follow-up", me=True), supplier="a.be", name="A"),
+    ]
+    metrics = run(deals, at("2026-03-16"))
+    (a,) = metrics.suppliers
+    f = a.figures
+    assert (f.supplier_followups, f.quotes, f.followups_per_quote) == (2, 2, 1.0)
+    assert (f.buyer_chases, f.chases_per_request) == (3, 1.0)
+    assert f.median_quote_wd == 3.5  # 1 and 6
+    doc = metrics_json(metrics)
+    assert doc["suppliers"][0]["followups_per_quote"] == 1.0
+    assert doc["totals"]["chases_per_request"] == 1.0
+    by_id = {d["deal_id"]: d for d in doc["deals"]}
+    assert by_id["a3"]["chase_message_ids"] == ["ca3", "cb3"]
+    assert by_id["a1"]["supplier_followups"] == 2
 
 
 def test_revised_offer_is_a_quote_not_the_follow_up():

@@ -178,6 +178,20 @@ def test_two_gmail_senders_with_the_same_subject_are_separate(parties: Parties) 
     assert len(build_threads([a, b], parties)) == 2
 
 
+def test_gmail_supplier_reply_without_headers_joins_its_own_rfq(parties: Parties) -> None:
+    # On free mail the supplier is the whole address: the subject fallback joins only
+    # the same person's reply, never another gmail.com user's mail with that subject.
+    rfq = make_message(key="rfq@b", sender=ME, to=["kris.schrijnwerk@gmail.com"],
+                       subject="Eiken trap")
+    reply = make_message(key="r@g", date=30, sender="kris.schrijnwerk@gmail.com",
+                         subject="Re: Eiken trap")
+    stranger = make_message(key="s@g", date=31, sender="piet.trappen@gmail.com",
+                            subject="Re: Eiken trap")
+    threads = build_threads([rfq, reply, stranger], parties)
+    assert same_thread(threads, "rfq@b", "r@g")
+    assert not same_thread(threads, "rfq@b", "s@g")
+
+
 def test_keys_in_time_order_with_undated_last(parties: Parties) -> None:
     rfq = make_message(key="rfq@b", sender=ME, to=["info@garage-peeters.be"], date=0)
     undated = make_message(key="u@p", date=None, date_source="none", in_reply_to=["rfq@b"])
@@ -237,3 +251,67 @@ def test_rfq_forwarded_to_a_new_supplier_opens_a_conversation(parties: Parties) 
     ctx = message_contexts(msgs, build_threads(msgs, parties), parties)
     assert not ctx["c@b"].first_in_thread
     assert ctx["f@b"].first_in_thread and ctx["f@b"].supplier == "dealer-x.be"
+
+
+# --- against Dovecot's THREAD=REFERENCES (RFC 5256) -------------------------------------
+
+@pytest.mark.slow
+def test_demo_threads_agree_with_dovecot_thread_references() -> None:
+    """Dovecot threads the demo mailbox with RFC 5256 REFERENCES: headers, then the base
+    subject with only Re:/Fw:/Fwd: removed. Ours must be the same threads, except that
+    we also join mail whose subject prefix RFC 5256 does not know (TR:, Antw:, AW:, ...)
+    when it is the same supplier: each of our threads is a union of Dovecot threads with
+    one normalised subject, and we never split a Dovecot thread."""
+    import mailbox
+    import re
+
+    from conftest import SAMPLES
+    from dovecot import Dovecot, DovecotMissing
+
+    from inbox_audit.config import load_settings
+    from inbox_audit.parse import parse_message
+    from inbox_audit.sources.files import iter_raw_mail
+
+    mbox = SAMPLES / "demo.mbox"
+    try:
+        server = Dovecot()
+    except DovecotMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+    with server:
+        user = server.new_account()
+        box = mailbox.mbox(str(mbox), create=False)
+        try:
+            server.append(user, "INBOX", (m.as_bytes() for m in box))
+        finally:
+            box.close()
+        with server.client(user) as client:
+            client.select_folder("INBOX", readonly=True)
+            tree = client.thread(algorithm="REFERENCES", criteria="ALL", charset="UTF-8")
+            fetched = client.fetch(client.search("ALL"), ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+
+    def flatten(node) -> list[int]:
+        return [u for child in node for u in (flatten(child) if isinstance(child, tuple)
+                                              else [child])]
+
+    def message_id(uid: int) -> str:
+        header = fetched[uid][b"BODY[HEADER.FIELDS (MESSAGE-ID)]"].decode()
+        return re.sub(r"\s+", "", header.partition(":")[2]).strip("<>")
+
+    dovecot = {frozenset(message_id(u) for u in flatten(node)) for node in tree}
+    parties = Parties(load_settings(SAMPLES / "demo.toml", explicit=True))
+    messages = [parse_message(r.raw, folder=r.folder, internaldate=r.internaldate)
+                for r in iter_raw_mail([mbox])]
+    ours = {frozenset(t.keys) for t in build_threads(messages, parties)}
+    by_key = {m.key: m for m in messages}
+    assert set().union(*dovecot) == set().union(*ours) == set(by_key)
+    for theirs in dovecot - ours:
+        assert any(theirs < mine for mine in ours), sorted(theirs)
+    differ = ours - dovecot
+    for mine in differ:
+        parts = [d for d in dovecot if d <= mine]
+        assert frozenset().union(*parts) == mine
+        subjects = {normalise_subject(by_key[min(part, key=lambda k: by_key[k].date)].subject)
+                    for part in parts}
+        assert len(subjects) == 1, subjects
+    # The demo has one such case: Pierres Lambert's colleague answering with "TR:".
+    assert len(differ) <= 2

@@ -1,0 +1,130 @@
+"""The figures of one deal (SPEC §6), as of the report time. docs/metrics.md explains
+each one in plain words with worked examples.
+
+Reading of a deal's timeline (messages up to ``as_of``, in time order):
+
+- the **request** is the buyer's first message labelled ``request``; a deal without one
+  is listed but never rated nor silent;
+- **supplier answers** are the supplier's messages after the request; a ``silence``
+  (auto-reply, acknowledgement, bounce) is no answer and never stops a clock;
+- the **first response** is the first supplier ``quote`` or ``follow-up``; the **first
+  quote** the first supplier ``quote``; the **follow-up after the quote** the first
+  supplier ``follow-up`` after that quote (a revised offer is another quote, not it);
+- a **chase** is every later buyer message labelled ``follow-up`` (or, mislabelled,
+  ``request``: SPEC §6 says every later message from the buyer's side is a chase). A note
+  only to colleagues never reaches a deal (deals.py), so it is never a chase.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from inbox_audit.clock import WorkClock
+from inbox_audit.metrics_records import DealFigures, TimelinePoint, iso_week
+from inbox_audit.models import Deal, DealMessage, Period
+
+HUMAN: frozenset[str] = frozenset({"request", "quote", "follow-up"})
+ANSWERS: frozenset[str] = frozenset({"quote", "follow-up"})
+
+
+def deal_figures(deal: Deal, clock: WorkClock, as_of: datetime, period: Period,
+                 qsla: int, fsla: int) -> DealFigures | None:
+    """The figures of ``deal`` as of ``as_of``; None when nothing of it exists yet."""
+    # At the same instant the buyer's request comes first: nothing answers before it.
+    msgs = sorted((m for m in deal.messages if m.date <= as_of),
+                  key=lambda m: (m.date, not (m.from_me and m.label == "request")))
+    if not msgs:
+        return None
+    req_i = next((i for i, m in enumerate(msgs) if m.label == "request" and m.from_me), None)
+    request = msgs[req_i] if req_i is not None else None
+    opened = request.date if request else msgs[0].date
+    # Latencies only look at what came after the request.
+    after = msgs[req_i + 1:] if req_i is not None else []
+    theirs = [m for m in after if not m.from_me]
+    first_resp = next((m for m in theirs if m.label in ANSWERS), None)
+    first_quote = next((m for m in theirs if m.label == "quote"), None)
+    followups: list[DealMessage] = []
+    if first_quote is not None:
+        quote_at = theirs.index(first_quote)
+        followups = [m for m in theirs[quote_at + 1:] if m.label == "follow-up"]
+    followup = followups[0] if followups else None
+    chases = [m for m in after if m.from_me and m.label in ("request", "follow-up")]
+    # The amount comes from the first quote, even on a deal without request.
+    amount_quote = first_quote or next(
+        (m for m in msgs if not m.from_me and m.label == "quote"), None)
+
+    def wd(a: DealMessage | None, b: DealMessage | None) -> int | None:
+        return None if a is None or b is None else clock.wd_between(a.date, b.date)
+
+    def age(m: DealMessage) -> int:
+        return clock.wd_between(m.date, as_of)
+
+    # Matured (SPEC §6): the answer arrived, or busday_count(t0, as_of) > SLA.
+    quote_matured = request is not None and (first_quote is not None or age(request) > qsla)
+    response_matured = request is not None and (first_resp is not None or age(request) > qsla)
+    followup_matured = first_quote is not None and (followup is not None
+                                                    or age(first_quote) > fsla)
+    status = _status(request, first_resp, first_quote, followup, followup_matured)
+
+    silent_wd = awaited = silent_since = None
+    last_human = next((m for m in reversed(msgs) if m.label in HUMAN), None)
+    if request is not None and last_human is not None:
+        gap = age(last_human)
+        if last_human.from_me and gap > qsla:
+            silent_wd, awaited = gap, ("follow-up" if first_quote else "quote")
+            silent_since = _turns_silent(clock, last_human.date, qsla)
+        elif not last_human.from_me and last_human.label == "quote" and gap > fsla:
+            silent_wd, awaited = gap, "follow-up"
+            silent_since = _turns_silent(clock, last_human.date, fsla)
+    opened_day = clock.local_date(opened)
+    return DealFigures(
+        deal_id=deal.deal_id, supplier=deal.supplier, supplier_name=deal.supplier_name,
+        subject=deal.subject, opened=opened, week=iso_week(opened_day),
+        in_period=period.contains(opened_day),
+        request_message_id=request.key if request else None,
+        first_response_wd=wd(request, first_resp), quote_wd=wd(request, first_quote),
+        followup_after_quote_wd=wd(first_quote, followup),
+        buyer_chases=len(chases),
+        quote_amount=amount_quote.amount if amount_quote else None,
+        currency=amount_quote.currency if amount_quote and amount_quote.amount else None,
+        high_intent=bool(request and request.high_intent),
+        status=status, silent_wd=silent_wd, awaited=awaited, silent_since=silent_since,
+        new_silence=silent_since is not None and period.contains(silent_since),
+        last_human=last_human.date if last_human else None,
+        age_wd=clock.wd_between(opened, as_of),
+        quote_message_id=first_quote.key if first_quote else None,
+        followup_message_id=followup.key if followup else None,
+        quote_matured=quote_matured, response_matured=response_matured,
+        followup_matured=followup_matured,
+        message_ids=tuple(m.key for m in msgs),
+        timeline=tuple(TimelinePoint(m.key, m.date, clock.wd_between(opened, m.date),
+                                     m.from_me, m.label, m.sender) for m in msgs),
+        response_message_id=first_resp.key if first_resp else None,
+        chase_message_ids=tuple(m.key for m in chases),
+        supplier_followups=len(followups))
+
+
+def silence_rank(f: DealFigures) -> tuple:
+    """Sort key of the silences, worst first: deal value (unknown last), then high
+    intent, then the longest silence."""
+    amount = f.quote_amount
+    return (amount is None, -(amount or 0), not f.high_intent, -(f.silent_wd or 0),
+            f.opened, f.deal_id)
+
+
+def _status(request: DealMessage | None, first_resp: DealMessage | None,
+            first_quote: DealMessage | None, followup: DealMessage | None,
+            followup_matured: bool) -> str:
+    if request is None:
+        return "no request"
+    if first_quote is not None:
+        if followup is not None:
+            return "followed up"
+        return "awaiting follow-up" if followup_matured else "quoted"
+    return "answered, no quote" if first_resp is not None else "awaiting quote"
+
+
+def _turns_silent(clock: WorkClock, since: datetime, sla: int) -> date:
+    """The first local day on which ``busday_count(since, day) > sla``: the day after
+    the sla-th working day following ``since``'s day."""
+    return clock.add_workdays(clock.local_date(since), sla) + timedelta(days=1)
