@@ -2,46 +2,63 @@
 
 ``build_context`` is the only place that decides what the report shows: it turns the
 metrics into one documented ``ReportContext`` of display-ready strings and our own SVG.
-``render_html`` only lays that out with ``templates/report.html.j2``. Jinja2 escapes
+``render_html`` only lays that out with ``templates/report.html.j2``; ``render_summary``
+lays out the short summary that goes in the body of the report mail. Jinja2 escapes
 everything (mail content is hostile input); the only unescaped HTML is the SVG that
 ``svg.py`` draws from numbers, and the bundled stylesheet.
+
+Every figure refers to what is behind it: each deal has the anchor ``#deal-<id>`` and
+lists its message ids, and the headline cards, monsters, league table and review rows
+link to those anchors.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from babel import Locale
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from inbox_audit import svg
 from inbox_audit.config import Settings
-from inbox_audit.errors import InboxAuditError
-from inbox_audit.metrics import AuditMetrics, DealFigures, Figures, SupplierFigures
+from inbox_audit.league import LeagueEntry, league
+from inbox_audit.metrics import AuditMetrics, DealFigures
+from inbox_audit.report_deals import ArchiveRow, DealRow, MessageRef, deal_sections
+from inbox_audit.report_format import DASH, STRINGS, Fmt, report_language, strings
+from inbox_audit.report_headline import (
+    DOCTRINE_WD,
+    REFERENCE_FOLLOWUP_RATE,
+    REFERENCE_QUOTE_RATE,
+    DealLink,
+    Headline,
+    WeekRow,
+    bounded,
+    headlines,
+    link,
+    recent,
+    trend,
+    week_row,
+)
 from inbox_audit.resources import templates_dir
 
+__all__ = [
+    "STRINGS", "TEMPLATE", "SUMMARY_TEMPLATE", "Alert", "ArchiveRow", "DealLink", "DealRow",
+    "Headline", "MessageRef", "Monster", "ReportContext", "ReviewItem", "ReviewRow",
+    "SupplierRow", "WeekRow", "build_context", "render_html", "render_summary", "strings",
+]
+
 TEMPLATE = "report.html.j2"
+SUMMARY_TEMPLATE = "summary.html.j2"
 STYLESHEET = "report.css"
-STRINGS = "report_strings.toml"  # UI strings per language: data, beside the template
-LOCALES = {"en": "en_GB", "nl": "nl_BE"}
-# The buyer's own audit (SPEC §1): the benchmarks every report is read against.
-REFERENCE_QUOTE_RATE = 0.34
-REFERENCE_FOLLOWUP_RATE = 0.25
-DOCTRINE_WD = 7
 # A silence on a quote of at least this much is drawn as a monster whatever its intent.
 HIGH_VALUE = Decimal(10_000)
-TREND_WEEKS = 12
-DASH = "—"
+_HUMAN = frozenset({"request", "quote", "follow-up"})
 
 
 @dataclass(frozen=True)
@@ -57,19 +74,6 @@ class ReviewItem:
     confidence: float
     source: str
     explanation: str
-
-
-@dataclass(frozen=True)
-class Headline:
-    """One headline card: the period's figure against the benchmark and past weeks."""
-
-    label: str
-    value: str
-    detail: str  # e.g. "12 of 35 matured"
-    reference: str  # the benchmark it is read against, or ""
-    previous: str  # the same figure over the weeks before the period, or ""
-    verdict: str  # "good", "bad" or "neutral": the card's colour
-    spark: Markup  # the weekly trend
 
 
 @dataclass(frozen=True)
@@ -89,10 +93,16 @@ class Monster:
     new: bool  # turned silent within the period
     severity: str  # "critical" (high intent or value) or "serious"
     beyond_doctrine: bool  # silent longer than the buyer's 7-day decision window
+    last_key: str | None  # message id of the last human message: silence counts from it
 
 
 @dataclass(frozen=True)
 class SupplierRow:
+    """One row of the league table (see ``inbox_audit.league`` for the score)."""
+
+    rank: int
+    score: str
+    score_class: str  # "good", "warn", "bad" or "muted"
     name: str
     key: str
     requests: int
@@ -103,25 +113,11 @@ class SupplierRow:
     followup_meter: Markup
     response_rate: str
     median: str
+    p90: str
+    persistence: str  # supplier follow-ups per quote
+    chases: int  # buyer chases needed
     open_silences: int
-
-
-@dataclass(frozen=True)
-class DealRow:
-    deal_id: str
-    supplier: str
-    subject: str
-    opened: str
-    status: str
-    status_class: str  # "ok", "warn", "bad" or "muted"
-    first_response: str
-    quote: str
-    followup: str
-    chases: int
-    amount: str
-    high_intent: bool
-    silent: str  # "" when not silent
-    timeline: Markup
+    deals: tuple[DealLink, ...]
 
 
 @dataclass(frozen=True)
@@ -134,6 +130,7 @@ class ReviewRow:
     confidence: str
     source: str
     explanation: str
+    deals: tuple[DealLink, ...]  # the deals of this report the message belongs to
 
 
 @dataclass(frozen=True)
@@ -156,15 +153,19 @@ class ReportContext:
     - ``period_label``, ``period_range``: the period's name and its formatted dates.
     - ``as_of``, ``generated_at``: the report time and when the file was written.
     - ``alert``: the open-silence banner, None when there is no silence.
-    - ``headlines``: the headline cards (``Headline``).
-    - ``trend``: SVG bars of the quote rate over the last weeks.
+    - ``headlines``: the headline cards (``Headline``), each with the deals it missed.
+    - ``trend``: SVG bars of the quote rate over the last 12 weeks.
+    - ``weeks``: the last 12 ISO weeks' figures (``WeekRow``), oldest first.
     - ``monsters``: the open silences, worst first (``Monster``).
-    - ``suppliers``: the league table, best first (``SupplierRow``).
-    - ``deals``: the period's deals, newest first (``DealRow``).
-    - ``legend``: SVG legend of the timeline colours.
+    - ``suppliers``: the league table, best score first (``SupplierRow``).
+    - ``deals``: the period's deals with their swimlanes, newest first (``DealRow``).
+    - ``earlier_deals``: deals opened before the period and still silent (``DealRow``).
+    - ``archive``: the period's settled deals past the drawing limit (``ArchiveRow``).
+    - ``legend``: SVG legend of the swimlane marks.
     - ``review``: the messages that most need review (``ReviewRow``).
     - ``correction_file``: where the buyer corrects labels, None if unknown.
-    - ``method``: (label, value) rows: report time, period, zone, holidays, SLAs, counts.
+    - ``method``: (label, value) rows: report time, period, zone, holidays, thresholds,
+      counts of messages imported, ignored and quarantined.
     """
 
     lang: str
@@ -178,81 +179,24 @@ class ReportContext:
     alert: Alert | None
     headlines: tuple[Headline, ...]
     trend: Markup
+    weeks: tuple[WeekRow, ...]
     monsters: tuple[Monster, ...]
     suppliers: tuple[SupplierRow, ...]
     deals: tuple[DealRow, ...]
+    earlier_deals: tuple[DealRow, ...]
+    archive: tuple[ArchiveRow, ...]
     legend: Markup
     review: tuple[ReviewRow, ...]
     correction_file: str | None
     method: tuple[tuple[str, str], ...]
 
 
-@functools.cache
-def strings(lang: str) -> dict[str, dict[str, str]]:
-    """The report's strings in ``lang`` (``ui``, ``phrases``, ``labels``, ``statuses``)
-    from ``templates/report_strings.toml``; a missing key falls back to English."""
-    path = templates_dir() / STRINGS
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InboxAuditError(f"{path}: cannot read the report strings: {exc}") from None
-    english = data["en"]
-    chosen = data.get(lang, {})
-    return {part: {**english[part], **chosen.get(part, {})} for part in english}
-
-
-class _Fmt:
-    """Locale-aware formatting for one report."""
-
-    def __init__(self, lang: str, settings: Settings) -> None:
-        self.locale = LOCALES.get(lang, "en_GB")
-        self.tz = settings.tz
-        self.phrases = strings(lang)["phrases"]
-
-    def pct(self, rate: float | None) -> str:
-        return DASH if rate is None else format_percent(rate, format="#,##0%",
-                                                        locale=self.locale)
-
-    def num(self, value: float | None) -> str:
-        return DASH if value is None else format_decimal(value, format="#,##0.#",
-                                                         locale=self.locale)
-
-    def wd(self, value: float | None) -> str:
-        return DASH if value is None else self.phrases["wd_value"].format(x=self.num(value))
-
-    def money(self, amount: Decimal | None, currency: str | None) -> str:
-        if amount is None:
-            return DASH
-        if not currency:
-            return format_decimal(amount, format="#,##0.##", locale=self.locale)
-        if amount == amount.to_integral_value():
-            # Whole amounts read better without ",00": the locale's pattern minus decimals.
-            pattern = Locale.parse(self.locale).currency_formats["standard"].pattern
-            return format_currency(amount, currency, format=pattern.replace(".00", ""),
-                                   currency_digits=False, locale=self.locale)
-        return format_currency(amount, currency, locale=self.locale)
-
-    def day(self, value: date | datetime | None) -> str:
-        if value is None:
-            return DASH
-        if isinstance(value, datetime):
-            value = value.astimezone(self.tz).date()
-        return format_date(value, format="medium", locale=self.locale)
-
-    def moment(self, value: datetime) -> str:
-        return format_datetime(value, format="d MMM yyyy HH:mm", tzinfo=self.tz,
-                               locale=self.locale)
-
-    def phrase(self, key: str, **kw: object) -> str:
-        return self.phrases[key].format(**kw)
-
-
 def build_context(m: AuditMetrics, settings: Settings, *, generated_at: datetime,
                   correction_file: Path | None,
                   review: Sequence[ReviewItem]) -> ReportContext:
     """The one context the report template renders, in ``settings.language``."""
-    lang = settings.language if settings.language in LOCALES else "en"
-    fmt = _Fmt(lang, settings)
+    lang = report_language(settings)
+    fmt = Fmt(lang, settings)
     text = strings(lang)
     t = {k: v.format(q=m.quote_sla_wd, f=m.followup_sla_wd, d=DOCTRINE_WD)
          for k, v in text["ui"].items()}
@@ -260,6 +204,8 @@ def build_context(m: AuditMetrics, settings: Settings, *, generated_at: datetime
     period_range = ("" if unbounded else
                     f"{fmt.day(m.period.start)} – {fmt.day(m.period.end)}")
     css = Markup((templates_dir() / STYLESHEET).read_text(encoding="utf-8"))
+    deals, earlier, archive = deal_sections(m, t, fmt)
+    shown = {d.deal_id for d in (*deals, *earlier, *archive)}
     return ReportContext(
         lang=lang, t=t, css=css,
         title=f"{t['title']} · {t['all_time'] if unbounded else m.period.label}",
@@ -267,33 +213,61 @@ def build_context(m: AuditMetrics, settings: Settings, *, generated_at: datetime
         period_range=period_range,
         as_of=fmt.moment(m.as_of), generated_at=fmt.moment(generated_at),
         alert=_alert(m, fmt),
-        headlines=_headlines(m, t, fmt),
-        trend=_trend(m, t, fmt),
-        monsters=tuple(_monster(i, s, m, lang, fmt) for i, s in enumerate(m.silences, 1)),
-        suppliers=tuple(_supplier_row(s, fmt) for s in _league(m.suppliers)),
-        deals=tuple(_deal_row(d, m, lang, fmt) for d in m.deals),
-        legend=svg.legend({k: text["labels"][k] for k in
-                           ("request", "quote", "follow-up", "silence")}),
-        review=tuple(ReviewRow(
-            key=r.key, date=fmt.day(r.date), sender=r.sender, subject=r.subject,
-            label=r.label, confidence=fmt.pct(r.confidence), source=r.source,
-            explanation=r.explanation) for r in review),
+        headlines=headlines(m, t, fmt),
+        trend=trend(m, t, fmt),
+        weeks=tuple(week_row(w, m, fmt) for w in recent(m)),
+        monsters=tuple(_monster(i, s, m, fmt) for i, s in enumerate(m.silences, 1)),
+        suppliers=tuple(_supplier_row(e, fmt) for e in league(m)),
+        deals=deals, earlier_deals=earlier, archive=archive,
+        legend=svg.legend({
+            "request": fmt.label("request"), "quote": fmt.label("quote"),
+            "follow-up": t["kind_followup"], "chase": t["kind_chase"],
+            "silence": fmt.label("silence"), "late": t["legend_late"],
+            "open": t["legend_open"], "deadline": t["legend_deadline"],
+            "now": t["legend_now"]}),
+        review=_review(review, m, shown, fmt),
         correction_file=str(correction_file) if correction_file else None,
-        method=_method(m, t, fmt),
+        method=_method(m, settings, t, fmt),
     )
+
+
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def render_html(ctx: ReportContext) -> str:
     """The report as one HTML document: inline CSS and SVG, no script, no URL."""
-    env = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     fields = {f.name: getattr(ctx, f.name) for f in dataclasses.fields(ctx)}
-    return env.get_template(TEMPLATE).render(**fields)
+    return _environment().get_template(TEMPLATE).render(**fields)
+
+
+def render_summary(ctx: ReportContext, attachment: str) -> tuple[str, str]:
+    """(plain text, HTML) of the short summary in the body of the report mail: the
+    headline figures and the worst silences; ``attachment`` names the full report."""
+    top = ctx.monsters[:5]
+    html = _environment().get_template(SUMMARY_TEMPLATE).render(
+        ctx=ctx, monsters=top, attachment=attachment)
+    lines = [ctx.title, f"{ctx.t['period']}: {ctx.period_label}"
+             + (f" ({ctx.period_range})" if ctx.period_range else "")
+             + f" · {ctx.t['as_of']} {ctx.as_of}", ""]
+    if ctx.alert:
+        lines += [f"{ctx.alert.count} {ctx.alert.text}"
+                  + (f" · {ctx.alert.detail}" if ctx.alert.detail else ""), ""]
+    for h in ctx.headlines:
+        lines.append(f"- {h.label}: {h.value}" + (f" ({h.detail})" if h.detail else ""))
+    if top:
+        lines += ["", ctx.t["h_monsters"] + ":"]
+        for s in top:
+            lines.append(f"{s.rank}. {s.supplier} · {s.subject} · {s.amount} · "
+                         f"{s.silent_wd} {ctx.t['unit_wd']} · {s.awaited}")
+    lines += ["", f"{ctx.t['mail_attached']} {attachment}"]
+    return "\n".join(lines) + "\n", html
 
 
 # --- sections --------------------------------------------------------------------------
 
-def _alert(m: AuditMetrics, fmt: _Fmt) -> Alert | None:
+def _alert(m: AuditMetrics, fmt: Fmt) -> Alert | None:
     if not m.silences:
         return None
     waiting: dict[str, Decimal] = {}
@@ -301,8 +275,7 @@ def _alert(m: AuditMetrics, fmt: _Fmt) -> Alert | None:
         if s.quote_amount is not None and s.currency:
             waiting[s.currency] = waiting.get(s.currency, Decimal(0)) + s.quote_amount
     # Over all mail every silence is "new": the mark only means something in a window.
-    bounded = m.period.start is not None or m.period.end is not None
-    parts = [fmt.phrase("new_silences", n=m.new_silences)] if bounded else []
+    parts = [fmt.phrase("new_silences", n=m.new_silences)] if bounded(m) else []
     if waiting:
         total = " + ".join(fmt.money(v, c) for c, v in sorted(waiting.items()))
         parts.append(fmt.phrase("waiting_value", x=total))
@@ -314,113 +287,31 @@ def _alert(m: AuditMetrics, fmt: _Fmt) -> Alert | None:
                  " · ".join(parts))
 
 
-def _recent(m: AuditMetrics) -> list:
-    return list(m.weeks[-TREND_WEEKS:])
+def _last_human_key(d: DealFigures) -> str | None:
+    return next((p.key for p in reversed(d.timeline) if p.label in _HUMAN), None)
 
 
-def _previous(m: AuditMetrics) -> list:
-    """Up to four weeks before the period: what this period is compared with."""
-    if m.period.start is None:
-        return []
-    return [w for w in m.weeks if w.start < m.period.start][-4:]
-
-
-def _pooled(weeks: list, hits: str, matured: str) -> float | None:
-    total = sum(getattr(w.figures, matured) for w in weeks)
-    return sum(getattr(w.figures, hits) for w in weeks) / total if total else None
-
-
-def _headlines(m: AuditMetrics, t: Mapping[str, str], fmt: _Fmt) -> tuple[Headline, ...]:
-    tot, recent, prev = m.totals, _recent(m), _previous(m)
-
-    def verdict(value: float | None, ref: float) -> str:
-        return "neutral" if value is None else ("good" if value >= ref else "bad")
-
-    def prev_text(value: float | None) -> str:
-        return fmt.phrase("previous", x=fmt.pct(value)) if prev and value is not None else ""
-
-    def spark(attr: str, ref: float | None, label: str) -> Markup:
-        return svg.sparkline([getattr(w.figures, attr) for w in recent], reference=ref,
-                             label=label)
-
-    median = tot.median_first_response_wd
-    return (
-        Headline(t["hl_quote"], fmt.pct(tot.quote_within_sla_rate),
-                 fmt.phrase("of_matured", a=tot.quoted_within_sla, b=tot.quote_matured),
-                 t["ref_quote"], prev_text(_pooled(prev, "quoted_within_sla", "quote_matured")),
-                 verdict(tot.quote_within_sla_rate, REFERENCE_QUOTE_RATE),
-                 spark("quote_within_sla_rate", REFERENCE_QUOTE_RATE, t["hl_quote"])),
-        Headline(t["hl_followup"], fmt.pct(tot.next_day_followup_rate),
-                 fmt.phrase("of_matured", a=tot.followed_up_within_sla,
-                            b=tot.followup_matured),
-                 t["ref_followup"],
-                 prev_text(_pooled(prev, "followed_up_within_sla", "followup_matured")),
-                 verdict(tot.next_day_followup_rate, REFERENCE_FOLLOWUP_RATE),
-                 spark("next_day_followup_rate", REFERENCE_FOLLOWUP_RATE, t["hl_followup"])),
-        Headline(t["hl_response"], fmt.pct(tot.response_rate),
-                 fmt.phrase("of_matured", a=tot.responded, b=tot.response_matured), "",
-                 prev_text(_pooled(prev, "responded", "response_matured")), "neutral",
-                 spark("response_rate", None, t["hl_response"])),
-        Headline(t["hl_median"], fmt.wd(median),
-                 fmt.phrase("p90", x=fmt.wd(tot.p90_first_response_wd))
-                 if tot.p90_first_response_wd is not None else "",
-                 t["ref_doctrine"], "",
-                 "neutral" if median is None else
-                 ("good" if median <= DOCTRINE_WD else "bad"),
-                 spark("median_first_response_wd", DOCTRINE_WD, t["hl_median"])),
-        Headline(t["hl_volume"], fmt.num(tot.requests),
-                 fmt.phrase("volume", q=tot.quotes, n=tot.messages), "", "", "neutral",
-                 spark("requests", None, t["hl_volume"])),
-    )
-
-
-def _trend(m: AuditMetrics, t: Mapping[str, str], fmt: _Fmt) -> Markup:
-    items = []
-    for w in _recent(m):
-        f = w.figures
-        title = (f"{w.week}: {fmt.pct(f.quote_within_sla_rate)} "
-                 f"({fmt.phrase('of_matured', a=f.quoted_within_sla, b=f.quote_matured)})")
-        items.append(svg.Bar(w.week[-3:], f.quote_within_sla_rate,
-                             _overlaps(w.start, m), title))
-    return svg.bars(items, reference=REFERENCE_QUOTE_RATE, reference_label=t["ref_line"],
-                    label=t["h_trend"])
-
-
-def _overlaps(monday: date, m: AuditMetrics) -> bool:
-    """Whether the week of ``monday`` overlaps a bounded report period."""
-    if m.period.start is None and m.period.end is None:
-        return False
-    return ((m.period.end is None or monday <= m.period.end)
-            and (m.period.start is None or monday + timedelta(days=6) >= m.period.start))
-
-
-def _monster(rank: int, s: DealFigures, m: AuditMetrics, lang: str, fmt: _Fmt) -> Monster:
+def _monster(rank: int, s: DealFigures, m: AuditMetrics, fmt: Fmt) -> Monster:
     valuable = s.quote_amount is not None and s.quote_amount >= HIGH_VALUE
     return Monster(
         rank=rank, deal_id=s.deal_id, supplier=s.supplier_name or s.supplier,
         subject=s.subject, amount=fmt.money(s.quote_amount, s.currency),
         high_intent=s.high_intent, silent_wd=s.silent_wd or 0,
-        awaited=strings(lang)["labels"].get(s.awaited or "", s.awaited or ""),
+        awaited=fmt.label(s.awaited or ""),
         since=fmt.day(s.last_human), opened=fmt.day(s.opened),
-        new=s.new_silence and (m.period.start is not None or m.period.end is not None),
+        new=s.new_silence and bounded(m),
         severity="critical" if (s.high_intent or valuable) else "serious",
-        beyond_doctrine=(s.silent_wd or 0) > DOCTRINE_WD)
+        beyond_doctrine=(s.silent_wd or 0) > DOCTRINE_WD,
+        last_key=_last_human_key(s))
 
 
-def _league(suppliers: Sequence[SupplierFigures]) -> list[SupplierFigures]:
-    """Best first: quote rate, then follow-up rate, then speed; unknowns last."""
-    def key(s: SupplierFigures) -> tuple:
-        f = s.figures
-        return (f.quote_within_sla_rate is None, -(f.quote_within_sla_rate or 0),
-                -(f.next_day_followup_rate or 0), f.median_first_response_wd is None,
-                f.median_first_response_wd or 0, f.open_silences, s.name.casefold())
-    return sorted(suppliers, key=key)
-
-
-def _supplier_row(s: SupplierFigures, fmt: _Fmt) -> SupplierRow:
-    f: Figures = s.figures
+def _supplier_row(e: LeagueEntry, fmt: Fmt) -> SupplierRow:
+    f = e.figures
+    score_class = ("muted" if e.score is None else "good" if e.score >= 70
+                   else "warn" if e.score >= 40 else "bad")
     return SupplierRow(
-        name=s.name, key=s.supplier, requests=f.requests, quotes=f.quotes,
+        rank=e.rank, score=DASH if e.score is None else str(e.score), score_class=score_class,
+        name=e.name, key=e.supplier, requests=f.requests, quotes=f.quotes,
         quote_rate=fmt.pct(f.quote_within_sla_rate),
         quote_meter=svg.meter(f.quote_within_sla_rate, reference=REFERENCE_QUOTE_RATE,
                               label=fmt.pct(f.quote_within_sla_rate)),
@@ -428,46 +319,51 @@ def _supplier_row(s: SupplierFigures, fmt: _Fmt) -> SupplierRow:
         followup_meter=svg.meter(f.next_day_followup_rate, reference=REFERENCE_FOLLOWUP_RATE,
                                  label=fmt.pct(f.next_day_followup_rate)),
         response_rate=fmt.pct(f.response_rate), median=fmt.wd(f.median_first_response_wd),
-        open_silences=f.open_silences)
+        p90=fmt.wd(f.p90_first_response_wd), persistence=fmt.num(e.followups_per_quote),
+        chases=e.chases, open_silences=f.open_silences,
+        deals=tuple(link(d) for d in e.deals))
 
 
-_STATUS_CLASS = {"followed up": "ok", "quoted": "ok", "answered, no quote": "warn",
-                 "awaiting quote": "warn", "awaiting follow-up": "bad", "no request": "muted"}
+def _review(items: Sequence[ReviewItem], m: AuditMetrics, shown: set[str],
+            fmt: Fmt) -> tuple[ReviewRow, ...]:
+    deal_ids = {r.message_id: r.deal_ids for r in m.messages}
+    names = {d.deal_id: d for d in (*m.deals, *m.silences)}
+    rows = []
+    for r in items:
+        links = tuple(link(names[i]) for i in deal_ids.get(r.key, ())
+                      if i in shown and i in names)
+        rows.append(ReviewRow(
+            key=r.key, date=fmt.day(r.date), sender=r.sender, subject=r.subject,
+            label=r.label, confidence=fmt.pct(r.confidence), source=r.source,
+            explanation=r.explanation, deals=links))
+    return tuple(rows)
 
 
-def _deal_row(d: DealFigures, m: AuditMetrics, lang: str, fmt: _Fmt) -> DealRow:
-    names = strings(lang)["labels"]
-    dots = [svg.Dot(p.wd, p.label, p.from_me,
-                    f"{fmt.day(p.date)} · {names.get(p.label, p.label)} · {p.sender}")
-            for p in d.timeline]
-    silent_from = None
-    if d.silent_wd is not None:
-        silent_from = d.age_wd - d.silent_wd
-    return DealRow(
-        deal_id=d.deal_id, supplier=d.supplier_name or d.supplier, subject=d.subject,
-        opened=fmt.day(d.opened), status=strings(lang)["statuses"].get(d.status, d.status),
-        status_class="bad" if d.silent_wd is not None else _STATUS_CLASS.get(d.status, "muted"),
-        first_response=fmt.wd(d.first_response_wd), quote=fmt.wd(d.quote_wd),
-        followup=fmt.wd(d.followup_after_quote_wd), chases=d.buyer_chases,
-        amount=fmt.money(d.quote_amount, d.currency), high_intent=d.high_intent,
-        silent=fmt.wd(d.silent_wd) if d.silent_wd is not None else "",
-        timeline=svg.timeline(dots, deadline_wd=m.quote_sla_wd if d.has_request else None,
-                              now_wd=d.age_wd, silent_from_wd=silent_from,
-                              label=f"{d.supplier_name}: {d.subject}"))
-
-
-def _method(m: AuditMetrics, t: Mapping[str, str], fmt: _Fmt) -> tuple[tuple[str, str], ...]:
-    holidays = ", ".join(fmt.day(d) for d in m.holidays) or DASH
+def _method(m: AuditMetrics, settings: Settings, t: Mapping[str, str],
+            fmt: Fmt) -> tuple[tuple[str, str], ...]:
+    tz = ZoneInfo(m.timezone)
+    in_period = [r for r in m.messages if r.date is not None
+                 and m.period.contains(r.date.astimezone(tz).date())]
+    ignored = sum(1 for r in in_period if not r.deal_ids or r.label == "other")
+    period = m.period.label if bounded(m) else t["all_time"]
+    if m.period.start and m.period.end:
+        period += f" ({fmt.day(m.period.start)} – {fmt.day(m.period.end)})"
+    extra = ", ".join(fmt.day(d) for d in sorted(settings.extra_holidays)) or DASH
     rows = [
         (t["m_as_of"], fmt.moment(m.as_of)),
-        (t["m_period"], m.period.label if m.period.start or m.period.end else t["all_time"]),
+        (t["m_period"], period),
         (t["m_timezone"], m.timezone),
         (t["m_workdays"], ", ".join(m.workdays)),
         (t["m_country"], m.country),
-        (t["m_holidays"], holidays),
+        (t["m_holidays"], ", ".join(fmt.day(d) for d in m.holidays) or DASH),
+        (t["m_extra_holidays"], extra),
         (t["m_quote_sla"], fmt.wd(m.quote_sla_wd)),
         (t["m_followup_sla"], fmt.wd(m.followup_sla_wd)),
+        (t["m_doctrine"], fmt.wd(DOCTRINE_WD)),
+        (t["m_high_value"], fmt.money(HIGH_VALUE, "EUR")),
         (t["m_messages"], fmt.num(m.totals.messages)),
+        (t["m_on_deals"], fmt.num(len(in_period) - ignored)),
+        (t["m_ignored"], fmt.num(ignored)),
     ]
     for key, value in m.stats.items():
         rows.append((t.get("stat_" + key, key.replace("_", " ")), fmt.num(value)))

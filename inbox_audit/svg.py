@@ -123,75 +123,166 @@ def bars(items: Sequence[Bar], *, reference: float | None, reference_label: str,
     return _svg(width, height, "".join(parts), label, "bars")
 
 
+# The shapes of the timeline marks, shared with the legend. "chase" is the buyer's own
+# follow-up; "silence" an automatic message (acknowledgement, out-of-office, bounce).
+MARK_KINDS = ("request", "quote", "follow-up", "chase", "silence")
+CHASE = "#c2410c"
+LATE_FILL, OPEN_FILL = "#f59e0b", "#dc2626"
+
+
+def _mark(kind: str, x: float, y: float) -> str:
+    if kind == "request":
+        return (f'<circle cx="{_n(x)}" cy="{_n(y)}" r="6" fill="{LABEL_COLOURS["request"]}" '
+                f'stroke="white" stroke-width="1.2"/>')
+    if kind == "quote":
+        return (f'<rect x="{_n(x - 6)}" y="{_n(y - 6)}" width="12" height="12" rx="2.5" '
+                f'fill="{LABEL_COLOURS["quote"]}" stroke="white" stroke-width="1.2"/>')
+    if kind == "follow-up":
+        return (f'<circle cx="{_n(x)}" cy="{_n(y)}" r="5" fill="{LABEL_COLOURS["follow-up"]}" '
+                f'stroke="white" stroke-width="1.2"/>')
+    if kind == "chase":
+        return (f'<path d="M{_n(x)} {_n(y - 6.5)}L{_n(x + 6.5)} {_n(y)}L{_n(x)} {_n(y + 6.5)}'
+                f'L{_n(x - 6.5)} {_n(y)}Z" fill="{CHASE}" stroke="white" stroke-width="1.2"/>')
+    if kind == "silence":
+        return (f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4.5" fill="white" '
+                f'stroke="{LABEL_COLOURS["silence"]}" stroke-width="2"/>')
+    return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="3" fill="{MUTED}"/>'
+
+
 @dataclass(frozen=True)
-class Dot:
-    """One message on a timeline: working days from the request, its label, whose side,
-    and a hover text (escaped here)."""
+class Mark:
+    """One message on a swimlane: working days from the request, its kind (one of
+    ``MARK_KINDS``), whose side, and a hover text (escaped here)."""
 
     wd: int
-    label: str
+    kind: str
     from_me: bool
     title: str
 
 
-def timeline(dots: Sequence[Dot], *, deadline_wd: int | None, now_wd: int,
-             silent_from_wd: int | None, label: str, width: float = 300,
-             height: float = 46) -> Markup:
-    """A deal as two lanes (buyer above, supplier below) on a working-day axis from the
-    request to the report time; the quote deadline is a red tick, and an open silence a
-    red dashed line from ``silent_from_wd`` (the last human message) to now.
+@dataclass(frozen=True)
+class Gap:
+    """A wait on the supplier longer than its deadline: from the message that put the
+    ball in the supplier's court to the answer, or to now when ``open``."""
+
+    start_wd: int
+    end_wd: int
+    open: bool
+    caption: str  # e.g. "8 wd", drawn in the shaded area when it fits
+    title: str
+
+
+def _step(span: float) -> int:
+    for step in (1, 2, 5, 10, 20, 50, 100, 200, 500):
+        if span / step <= 10:
+            return step
+    return 1000
+
+
+def swimlane(marks: Sequence[Mark], gaps: Sequence[Gap], *, deadline_wd: int | None,
+             now_wd: int | None, lanes: tuple[str, str], now_label: str, unit: str,
+             label: str, width: float = 470, height: float = 78) -> Markup:
+    """A deal as two swimlanes (the buyer above, the supplier below) on a working-day
+    axis that starts at the request (0). Waits past their deadline are shaded (light:
+    answered late; red: still open, up to now), the quote deadline is a red dashed
+    tick, now a dark tick. Marks on the same day in one lane sit side by side.
     Inline SVG in HTML needs no namespace, so the report holds no URL at all."""
-    lo = min([0, *(d.wd for d in dots)])
-    # An open silence runs to now; a settled deal only needs room for its messages.
-    end = now_wd if silent_from_wd is not None else max([deadline_wd or 0,
-                                                        *(d.wd for d in dots)]) + 1
-    hi = max([end, deadline_wd or 0, *(d.wd for d in dots), lo + 1])
-    left, right = 8.0, 8.0
+    wds = [m.wd for m in marks]
+    lo = min([0, *wds])
+    hi = max([*(w + 1 for w in wds), lo + 1, deadline_wd or 0,
+              *(g.end_wd for g in gaps), now_wd if now_wd is not None else 0])
+    left, right = 74.0, 14.0
     scale = (width - left - right) / (hi - lo)
 
     def x(wd: float) -> float:
         return left + (wd - lo) * scale
 
-    lane = {True: 14.0, False: 32.0}
-    axis_y = 23.0
-    parts = [f'<line x1="{_n(x(lo))}" x2="{_n(x(hi))}" y1="{_n(axis_y)}" '
-             f'y2="{_n(axis_y)}" stroke="#e2e8f0" stroke-width="2"/>']
+    buyer_y, supplier_y, axis_y = 18.0, 44.0, 60.0
+    top, bottom = 6.0, 54.0
+    parts = [
+        f'<text x="{_n(left - 8)}" y="{_n(buyer_y + 4)}" text-anchor="end" class="lane">'
+        f'{escape(lanes[0])}</text>',
+        f'<text x="{_n(left - 8)}" y="{_n(supplier_y + 4)}" text-anchor="end" class="lane">'
+        f'{escape(lanes[1])}</text>',
+        f'<line x1="{_n(x(lo))}" x2="{_n(x(hi))}" y1="{_n(buyer_y)}" y2="{_n(buyer_y)}" '
+        f'stroke="#eef2f7"/>',
+        f'<line x1="{_n(x(lo))}" x2="{_n(x(hi))}" y1="{_n(supplier_y)}" '
+        f'y2="{_n(supplier_y)}" stroke="#eef2f7"/>',
+    ]
+    for g in gaps:
+        x0, x1 = x(g.start_wd), x(max(g.end_wd, g.start_wd))
+        fill, opacity = (OPEN_FILL, "0.18") if g.open else (LATE_FILL, "0.22")
+        shade = (f'<rect x="{_n(x0)}" y="{_n(top)}" width="{_n(max(x1 - x0, 2))}" '
+                 f'height="{_n(bottom - top)}" fill="{fill}" fill-opacity="{opacity}"/>')
+        if g.open:
+            shade += (f'<line x1="{_n(x0)}" x2="{_n(x1)}" y1="{_n(axis_y - 4)}" '
+                      f'y2="{_n(axis_y - 4)}" stroke="{ALARM}" stroke-width="2.5" '
+                      f'stroke-dasharray="4 3"/>')
+        if x1 - x0 >= 34:
+            shade += (f'<text x="{_n((x0 + x1) / 2)}" y="{_n((buyer_y + supplier_y) / 2 + 4)}"'
+                      f' text-anchor="middle" class="gap{" open" if g.open else ""}">'
+                      f'{escape(g.caption)}</text>')
+        parts.append(f"<g>{shade}<title>{escape(g.title)}</title></g>")
+    # The working-day axis, with a tick label every step.
+    parts.append(f'<line x1="{_n(x(lo))}" x2="{_n(x(hi))}" y1="{_n(axis_y)}" '
+                 f'y2="{_n(axis_y)}" stroke="#cbd5e1"/>'
+                 f'<text x="{_n(left - 8)}" y="{_n(axis_y + 13)}" text-anchor="end" '
+                 f'class="axis">{escape(unit)}</text>')
+    step = _step(hi - lo)
+    first = -(-lo // step) * step
+    for wd in range(first, hi + 1, step):
+        parts.append(f'<line x1="{_n(x(wd))}" x2="{_n(x(wd))}" y1="{_n(axis_y)}" '
+                     f'y2="{_n(axis_y + 3)}" stroke="#94a3b8"/>'
+                     f'<text x="{_n(x(wd))}" y="{_n(axis_y + 14)}" text-anchor="middle" '
+                     f'class="axis">{wd}</text>')
     if deadline_wd is not None:
-        parts.append(f'<line x1="{_n(x(deadline_wd))}" x2="{_n(x(deadline_wd))}" y1="4" '
-                     f'y2="{_n(height - 4)}" stroke="{ALARM}" stroke-opacity="0.7" '
-                     f'stroke-dasharray="2 2"/>')
-    if silent_from_wd is not None:
-        parts.append(f'<line x1="{_n(x(silent_from_wd))}" x2="{_n(x(now_wd))}" y1="{_n(axis_y)}" '
-                     f'y2="{_n(axis_y)}" stroke="{ALARM}" stroke-width="2.5" '
-                     f'stroke-dasharray="4 3"/>')
-    if now_wd <= hi:
-        parts.append(f'<circle cx="{_n(x(now_wd))}" cy="{_n(axis_y)}" r="2.5" fill="{INK}"/>')
-    for d in dots:
-        colour = LABEL_COLOURS.get(d.label, MUTED)
-        cy = lane[d.from_me]
-        shape = (f'<circle cx="{_n(x(d.wd))}" cy="{_n(cy)}" r="5" fill="white" '
-                 f'stroke="{colour}" stroke-width="2"/>' if d.label == "silence" else
-                 f'<circle cx="{_n(x(d.wd))}" cy="{_n(cy)}" r="5.5" fill="{colour}" '
-                 f'stroke="white" stroke-width="1"/>')
-        parts.append(f"<g>{shape}<title>{escape(d.title)}</title></g>")
-    return _svg(width, height, "".join(parts), label, "timeline")
+        parts.append(f'<line x1="{_n(x(deadline_wd))}" x2="{_n(x(deadline_wd))}" '
+                     f'y1="{_n(top - 2)}" y2="{_n(axis_y)}" stroke="{ALARM}" '
+                     f'stroke-width="1.2" stroke-dasharray="3 2"/>')
+    if now_wd is not None:
+        parts.append(f'<g><line x1="{_n(x(now_wd))}" x2="{_n(x(now_wd))}" y1="{_n(top - 2)}" '
+                     f'y2="{_n(axis_y + 3)}" stroke="{INK}" stroke-width="1.5"/>'
+                     f'<title>{escape(now_label)}</title></g>')
+    lanes_at: dict[tuple[int, bool], list[Mark]] = {}
+    for m in marks:
+        lanes_at.setdefault((m.wd, m.from_me), []).append(m)
+    for (wd, mine), same_day in lanes_at.items():
+        spread = min(10.0, scale * 0.8 / max(len(same_day) - 1, 1)) if len(same_day) > 1 else 0
+        for i, m in enumerate(same_day):
+            cx = x(wd) + (i - (len(same_day) - 1) / 2) * spread
+            cy = buyer_y if mine else supplier_y
+            parts.append(f"<g>{_mark(m.kind, cx, cy)}<title>{escape(m.title)}</title></g>")
+    return _svg(width, height, "".join(parts), label, "swimlane")
 
 
 def legend(names: Mapping[str, str]) -> Markup:
-    """The label colours with their display names, as one small SVG per label."""
+    """One small SVG per entry of ``names``: a mark kind (``MARK_KINDS``) or ``late``,
+    ``open`` (shaded waits) and ``deadline``, each beside its display name."""
     items = []
     for key, name in names.items():
-        colour = LABEL_COLOURS.get(key, MUTED)
-        fill, stroke = ("white", colour) if key == "silence" else (colour, "white")
+        if key in MARK_KINDS:
+            shape = _mark(key, 8, 8)
+        elif key in ("late", "open"):
+            fill, opacity = (OPEN_FILL, "0.18") if key == "open" else (LATE_FILL, "0.22")
+            shape = (f'<rect x="1" y="2" width="14" height="12" fill="{fill}" '
+                     f'fill-opacity="{opacity}"/>')
+            if key == "open":
+                shape += (f'<line x1="1" x2="15" y1="12" y2="12" stroke="{ALARM}" '
+                          f'stroke-width="2" stroke-dasharray="3 2"/>')
+        elif key == "deadline":
+            shape = (f'<line x1="8" x2="8" y1="1" y2="15" stroke="{ALARM}" stroke-width="1.4" '
+                     f'stroke-dasharray="3 2"/>')
+        else:
+            shape = (f'<line x1="8" x2="8" y1="1" y2="15" stroke="{INK}" '
+                     f'stroke-width="1.6"/>')
         items.append(Markup(
-            '<span class="legend-item"><svg width="12" '
-            'height="12" viewBox="0 0 12 12" aria-hidden="true"><circle cx="6" cy="6" r="4.5" '
-            f'fill="{fill}" stroke="{stroke}" stroke-width="1.5"/></svg> {escape(name)}</span>'))
+            '<span class="legend-item"><svg width="16" height="16" viewBox="0 0 16 16" '
+            f'aria-hidden="true">{shape}</svg> {escape(name)}</span>'))
     return Markup(" ").join(items)
 
 
 def meter(rate: float | None, *, reference: float | None, label: str,
-          width: float = 86, height: float = 10) -> Markup:
+          width: float = 56, height: float = 10) -> Markup:
     """A thin horizontal bar for a rate (0..1) with a reference tick; empty when unknown."""
     parts = [f'<rect width="{_n(width)}" height="{_n(height)}" rx="3" fill="#f1f5f9"/>']
     if rate is not None:

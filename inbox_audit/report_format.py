@@ -1,0 +1,105 @@
+"""The report's words and number formats: strings per language and Babel formatting.
+
+The strings are data (``templates/report_strings.toml``); ``Fmt`` formats dates,
+percentages, working days and money in the report's locale (``en`` -> en_GB,
+``nl`` -> nl_BE), and shows an unknown figure as a dash, never as 0.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal, format_percent
+
+from inbox_audit.config import Settings
+from inbox_audit.errors import InboxAuditError
+from inbox_audit.resources import templates_dir
+
+STRINGS = "report_strings.toml"  # UI strings per language: data, beside the template
+LOCALES = {"en": "en_GB", "nl": "nl_BE"}
+DASH = "—"
+
+
+@functools.cache
+def strings(lang: str) -> dict[str, dict[str, str]]:
+    """The report's strings in ``lang`` (``ui``, ``phrases``, ``labels``, ``statuses``)
+    from ``templates/report_strings.toml``; a missing key falls back to English."""
+    path = templates_dir() / STRINGS
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InboxAuditError(f"{path}: cannot read the report strings: {exc}") from None
+    english = data["en"]
+    chosen = data.get(lang, {})
+    return {part: {**english[part], **chosen.get(part, {})} for part in english}
+
+
+def report_language(settings: Settings) -> str:
+    """``settings.language`` when the report speaks it, else English."""
+    return settings.language if settings.language in LOCALES else "en"
+
+
+class Fmt:
+    """Locale-aware formatting for one report."""
+
+    def __init__(self, lang: str, settings: Settings) -> None:
+        self.lang = lang
+        self.locale = LOCALES.get(lang, "en_GB")
+        self.tz = settings.tz
+        text = strings(lang)
+        self.phrases = text["phrases"]
+        self.labels = text["labels"]
+        self.statuses = text["statuses"]
+
+    def pct(self, rate: float | None) -> str:
+        return DASH if rate is None else format_percent(rate, format="#,##0%",
+                                                        locale=self.locale)
+
+    def num(self, value: float | None) -> str:
+        return DASH if value is None else format_decimal(value, format="#,##0.#",
+                                                         locale=self.locale)
+
+    def wd(self, value: float | None) -> str:
+        return DASH if value is None else self.phrases["wd_value"].format(x=self.num(value))
+
+    def money(self, amount: Decimal | None, currency: str | None) -> str:
+        if amount is None:
+            return DASH
+        if not currency:
+            return format_decimal(amount, format="#,##0.##", locale=self.locale)
+        if amount == amount.to_integral_value():
+            # Whole amounts read better without ",00": the locale's pattern minus decimals.
+            pattern = Locale.parse(self.locale).currency_formats["standard"].pattern
+            return format_currency(amount, currency, format=pattern.replace(".00", ""),
+                                   currency_digits=False, locale=self.locale)
+        return format_currency(amount, currency, locale=self.locale)
+
+    def day(self, value: date | datetime | None) -> str:
+        if value is None:
+            return DASH
+        if isinstance(value, datetime):
+            value = value.astimezone(self.tz).date()
+        return format_date(value, format="medium", locale=self.locale)
+
+    def short_day(self, value: datetime) -> str:
+        """``Mon 2 Nov`` style: the timeline's hover texts."""
+        return format_datetime(value, format="EEE d MMM HH:mm", tzinfo=self.tz,
+                               locale=self.locale)
+
+    def moment(self, value: datetime) -> str:
+        return format_datetime(value, format="d MMM yyyy HH:mm", tzinfo=self.tz,
+                               locale=self.locale)
+
+    def phrase(self, key: str, **kw: object) -> str:
+        return self.phrases[key].format(**kw)
+
+    def label(self, label: str) -> str:
+        return self.labels.get(label, label)
+
+    def status(self, status: str) -> str:
+        return self.statuses.get(status, status)
