@@ -11,25 +11,21 @@ of failing; only input that cannot be a mail at all raises ``ParseError``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import email.message
 import hashlib
-import io
 import logging
 import re
-import warnings
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email.header import decode_header
+from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
 
-import html2text
 import mailparser
-import pypdf
+from mailparser.exceptions import MailParserRecursionError
 from mailparser.utils import get_addresses
 
-from inbox_audit.models import Address, Attachment, DateSource, Message
+from inbox_audit.attachments import read_attachments, shrink_base64
+from inbox_audit.mimetext import body_text, decode_bytes, header_text
+from inbox_audit.models import Address, DateSource, Message
 
 KEPT_HEADERS = frozenset({
     "auto-submitted", "x-autoreply", "x-autorespond", "x-autoresponder", "precedence",
@@ -39,8 +35,26 @@ KEPT_HEADERS = frozenset({
 })
 # Without at least one of these the bytes are not a mail we could ever use.
 _IDENTIFYING = ("from", "to", "subject", "date", "message-id")
-ATTACHMENT_TEXT_CAP = 20_000
-_PDF_MAX_PAGES = 30
+
+# Limits that keep the time and memory of one message bounded whatever it holds; each
+# is listed, with what happens past it, in docs/reliability.md. Past a limit the mail is
+# still stored (raw bytes whole) and the cut is named in ``Message.defects``. The body
+# text limits live in ``mimetext``, the attachment limits in ``attachments``.
+# A single header longer than this (bytes, unfolded) is cut before parsing: 10,000
+# recipients would otherwise cost seconds in the address parser.
+HEADER_VALUE_CAP = 64 * 1024
+# Addresses kept per To/Cc header, and References ids kept (the first, the root of the
+# thread, and the newest ones).
+ADDRESSES_KEPT = 1_000
+REFERENCES_KEPT = 100
+# Characters kept of the Subject and of each kept header; ids longer than this are junk.
+SUBJECT_CAP = 1_000
+HEADER_TEXT_CAP = 1_000
+ID_CAP = 500
+# The most bytes handed to the parser (after big attachments are replaced by their size,
+# see ``attachments.shrink_base64``): bounds its memory near 8 times this.
+PARSE_BYTES_CAP = 32 * 1024 * 1024
+
 _EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 _SLACK = timedelta(days=1)
 # Zone names mail-parser reads as UTC (RFC 5322 "unknown zone") but that European
@@ -49,9 +63,9 @@ _EXTRA_ZONES = {"CET": "+0100", "CEST": "+0200", "MET": "+0100", "MEST": "+0200"
                 "BST": "+0100", "EET": "+0200", "EEST": "+0300", "WET": "+0000",
                 "WEST": "+0100"}
 _ZONE_WORD = re.compile(r"\b(" + "|".join(_EXTRA_ZONES) + r")\b\s*(\([^)]*\))?\s*$", re.I)
-# mail-parser names a nameless attachment with 10 random letters + .txt/.rtf.
-_INVENTED_NAME = re.compile(r"[a-z]{10}\.(txt|rtf)")
 _ANGLE_ID = re.compile(r"<\s*([^<>\s]+?)\s*>")
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_TOO_DEEP = "MIME parts nested too deep to read (hostile or broken mail)"
 
 # mail-parser and pypdf log a warning for every oddity of every broken mail; without a
 # handler of their own, Python's last-resort handler would print them all on stderr.
@@ -61,11 +75,17 @@ for _name in ("mailparser", "pypdf"):
 
 
 class ParseError(Exception):
-    """The bytes cannot be a mail; ``reason`` is one line saying why."""
+    """The bytes cannot be a mail; ``reason`` is one line saying why, ``date`` the
+    mail's time when one could still be read (for ``forget --before``)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, date: datetime | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.date = date
+
+    def __reduce__(self) -> tuple[type[ParseError], tuple[str, datetime | None]]:
+        # Keeps ``date`` when the error travels back from a parse worker process.
+        return ParseError, (self.reason, self.date)
 
 
 def parse_message(raw: bytes, *, folder: str = "",
@@ -73,21 +93,39 @@ def parse_message(raw: bytes, *, folder: str = "",
     """Parse one mail into a ``Message``; raises only ``ParseError``.
 
     Problems that do not prevent reading the mail (bad charset, missing or absurd Date,
-    truncated MIME, broken PDF) are listed in ``Message.defects``.
+    truncated MIME, broken PDF, a limit reached) are listed in ``Message.defects``.
     """
     try:
         return _parse(raw, folder, internaldate)
-    except ParseError:
-        raise
+    except ParseError as exc:
+        reason = exc.reason
+    except (MailParserRecursionError, RecursionError):
+        reason = _TOO_DEEP
     except Exception as exc:  # any input must end as a Message or a ParseError
         detail = " ".join(str(exc).split())[:200]
-        raise ParseError(f"unreadable mail ({type(exc).__name__}: {detail})") from exc
+        reason = f"unreadable mail ({type(exc).__name__}: {detail})"
+    raise ParseError(reason, _guess_date(raw, internaldate)) from None
+
+
+def _guess_date(raw: bytes, internaldate: datetime | None) -> datetime | None:
+    """The Date (else newest Received, else internal date) of mail that did not parse."""
+    try:
+        head = BytesHeaderParser().parsebytes(raw[:HEADER_VALUE_CAP])
+        for value in [head.get("date")] + [v.rpartition(";")[2]
+                                           for v in head.get_all("received") or []]:
+            found = _parse_date_text(header_text(str(value)), [], "Date") if value else None
+            if found is not None and _EARLIEST <= found <= datetime.now(UTC) + _SLACK:
+                return found
+    except Exception:  # broken beyond reading: the internal date, or nothing
+        pass
+    return internaldate.astimezone(UTC) if internaldate and internaldate.tzinfo else None
 
 
 def _parse(raw: bytes, folder: str, internaldate: datetime | None) -> Message:
     if not raw.strip():
         raise ParseError("empty message")
-    mail = mailparser.parse_from_bytes(raw)
+    defects: list[str] = []
+    mail = mailparser.parse_from_bytes(_bounded(raw, defects))
     msg: email.message.Message = mail.message
     names = {name.lower() for name, _ in msg.raw_items()}
     if not names:
@@ -95,12 +133,12 @@ def _parse(raw: bytes, folder: str, internaldate: datetime | None) -> Message:
     if not names.intersection(_IDENTIFYING):
         raise ParseError("no From, To, Subject, Date or Message-ID header")
 
-    defects: list[str] = []
     sha = hashlib.sha256(raw).hexdigest()
     message_id = _first_id(_raw_header(msg, "message-id"))
     date, date_source = _message_date(mail, msg, internaldate, defects)
-    text, html_only = _body_text(msg, defects)
-    attachments, attachment_text = _attachments(mail.attachments, defects)
+    text, html_only = body_text(msg, defects)
+    attachments, attachment_text = read_attachments(mail.attachments, defects, header_text,
+                                                    decode_bytes)
     senders = _addresses(msg, "from", defects)
     defects.extend(_mime_defects(msg))
     return Message(
@@ -111,14 +149,14 @@ def _parse(raw: bytes, folder: str, internaldate: datetime | None) -> Message:
         sender=senders[0] if senders else None,
         to=_addresses(msg, "to", defects),
         cc=_addresses(msg, "cc", defects),
-        subject=_header_text(_raw_header(msg, "subject") or ""),
-        in_reply_to=_ids(_raw_header(msg, "in-reply-to")),
-        references=_ids(_raw_header(msg, "references")),
+        subject=header_text(_raw_header(msg, "subject") or "")[:SUBJECT_CAP],
+        in_reply_to=_ids(_raw_header(msg, "in-reply-to"))[:REFERENCES_KEPT],
+        references=_references(_raw_header(msg, "references")),
         text=text,
         html_only=html_only,
         attachments=attachments,
-        headers=tuple((name.lower(), _header_text(str(value))) for name, value in msg.raw_items()
-                      if name.lower() in KEPT_HEADERS),
+        headers=tuple((name.lower(), header_text(str(value))[:HEADER_TEXT_CAP])
+                      for name, value in msg.raw_items() if name.lower() in KEPT_HEADERS),
         content_type=msg.get_content_type(),
         folder=folder,
         raw_sha256=sha,
@@ -126,6 +164,53 @@ def _parse(raw: bytes, folder: str, internaldate: datetime | None) -> Message:
         attachment_text=attachment_text,
         defects=tuple(dict.fromkeys(defects)),
     )
+
+
+def _bounded(raw: bytes, defects: list[str]) -> bytes:
+    """The bytes handed to the parser: long headers cut, big attachments replaced by
+    their size, and never more than ``PARSE_BYTES_CAP`` (a cut mail reads as truncated
+    MIME). Python's email parser needs about 8 times what it is given in memory."""
+    data = shrink_base64(_cut_long_headers(raw, defects), defects)
+    if len(data) > PARSE_BYTES_CAP:
+        defects.append(f"mail of {len(data) // 1_048_576} MB read up to "
+                       f"{PARSE_BYTES_CAP // 1_048_576} MB")
+        data = data[:PARSE_BYTES_CAP]
+    return data
+
+
+def _cut_long_headers(raw: bytes, defects: list[str]) -> bytes:
+    """The bytes to parse: ``raw`` with any header longer than ``HEADER_VALUE_CAP`` cut
+    (at an address boundary where there is one). The stored raw mail stays whole."""
+    end = _HEADER_END.search(raw)
+    head_end = end.start() if end else len(raw)
+    if head_end <= HEADER_VALUE_CAP:
+        return raw  # the usual case: no single header can be that long
+    lines = raw[:head_end].splitlines(keepends=True)
+    fields: list[list[bytes]] = []
+    for line in lines:
+        if fields and line[:1] in (b" ", b"\t"):
+            fields[-1].append(line)  # a folded continuation line
+        else:
+            fields.append([line])
+    out = []
+    for field in fields:
+        value = b"".join(field)
+        if len(value) > HEADER_VALUE_CAP:
+            name = value.split(b":", 1)[0].decode("ascii", "replace").strip()[:40]
+            if name.lower() == "references":
+                # Threading needs the root (first id) and the newest ones (at the end).
+                root = value[:value.find(b">") + 1 or 1024][:1024]
+                tail = value[-(HEADER_VALUE_CAP - len(root)):]
+                kept = root + b" " + tail[max(tail.find(b"<"), 0):]
+            else:
+                kept = value[:HEADER_VALUE_CAP]
+                comma = kept.rfind(b",")
+                kept = kept[:comma] if comma > 0 else kept
+            defects.append(f"{name} header of {len(value) // 1024} kB cut to "
+                           f"{HEADER_VALUE_CAP // 1024} kB")
+            value = kept.rstrip() + (b"\r\n" if value.endswith(b"\r\n") else b"\n")
+        out.append(value)
+    return b"".join(out) + raw[head_end:]
 
 
 # --- headers ---------------------------------------------------------------------------
@@ -140,48 +225,6 @@ def _raw_header(msg: email.message.Message, name: str) -> str | None:
     return values[0] if values else None
 
 
-def _decode_bytes(data: bytes, charset: str | None = None) -> tuple[str, bool]:
-    """Decode with the declared charset, then utf-8, then cp1252; True if it had to guess."""
-    if charset:
-        try:
-            text = data.decode(charset)
-            text.encode("utf-8")  # some codecs (utf-16) can yield lone surrogates
-            return text, False
-        except (LookupError, ValueError, TypeError):
-            pass
-    try:
-        return data.decode("utf-8"), charset is not None
-    except UnicodeDecodeError:
-        # cp1252 is what 8-bit Western mail almost always is; latin-1 never fails.
-        try:
-            return data.decode("cp1252"), True
-        except UnicodeDecodeError:
-            return data.decode("latin-1"), True
-
-
-def _header_text(value: str) -> str:
-    """A header as readable text: 8-bit bytes recovered, RFC 2047 decoded, unfolded."""
-    # The stdlib parser keeps 8-bit header bytes as surrogate escapes.
-    if any("\udc80" <= ch <= "\udcff" for ch in value):
-        value = _decode_bytes(value.encode("utf-8", "surrogateescape"))[0]
-    value = re.sub(r"\r?\n[ \t]*", " ", value)
-    if "=?" in value:
-        try:
-            chunks = decode_header(value)
-        except Exception:  # malformed encoded words: keep the text as it came
-            chunks = [(value, None)]
-        parts = []
-        for chunk, charset in chunks:
-            if isinstance(chunk, str):
-                parts.append(chunk)
-            elif charset is None:  # unencoded run, returned by decode_header as escapes
-                parts.append(chunk.decode("raw-unicode-escape", "replace"))
-            else:
-                parts.append(_decode_bytes(chunk, charset)[0])
-        value = "".join(parts)
-    return " ".join(value.split())
-
-
 def _first_id(value: str | None) -> str | None:
     ids = _ids(value)
     return ids[0] if ids else None
@@ -191,11 +234,20 @@ def _ids(value: str | None) -> tuple[str, ...]:
     """Message ids without angle brackets, in order, from a folded header with junk."""
     if not value:
         return ()
-    value = _header_text(value)
+    value = header_text(value)
     found = _ANGLE_ID.findall(value)
     if not found:  # some mailers drop the brackets
         found = [tok.strip("<>,;") for tok in value.split() if "@" in tok]
-    return tuple(dict.fromkeys(i for i in found if i))
+    return tuple(dict.fromkeys(i for i in found if i and len(i) <= ID_CAP))
+
+
+def _references(value: str | None) -> tuple[str, ...]:
+    """References ids: all of them up to ``REFERENCES_KEPT``, else the root of the
+    thread and the newest ones (what threading needs)."""
+    ids = _ids(value)
+    if len(ids) <= REFERENCES_KEPT:
+        return ids
+    return (ids[0], *ids[-(REFERENCES_KEPT - 1):])
 
 
 def _addresses(msg: email.message.Message, name: str,
@@ -205,7 +257,7 @@ def _addresses(msg: email.message.Message, name: str,
     for value in _raw_headers(msg, name):
         if any("\udc80" <= ch <= "\udcff" for ch in value):
             # mail-parser would keep 8-bit bytes as literal "\udce9" text in names.
-            value = _decode_bytes(value.encode("utf-8", "surrogateescape"))[0]
+            value = decode_bytes(value.encode("utf-8", "surrogateescape"))[0]
         problems: list[dict] = []
         pairs = get_addresses(value, defects=problems, decode_names=True)
         if problems:
@@ -213,13 +265,22 @@ def _addresses(msg: email.message.Message, name: str,
         for display, addr in pairs:
             addr = " ".join((addr or "").split()).strip("<>").lower()
             if addr:
-                out.append(Address(_header_text(display or "").strip(' "'), addr))
+                out.append(Address(header_text(display or "").strip(' "')[:SUBJECT_CAP],
+                                   addr[:SUBJECT_CAP]))
+    if len(out) > ADDRESSES_KEPT:
+        defects.append(f"{len(out)} addresses in {name.capitalize()}; "
+                       f"the first {ADDRESSES_KEPT} kept")
+        out = out[:ADDRESSES_KEPT]
     return tuple(out)
 
 
 # --- date ------------------------------------------------------------------------------
 
 def _to_utc(value: datetime, defects: list[str], what: str) -> datetime:
+    if 100 <= value.year < 1000:
+        # RFC 5322 4.3: a three-digit year is read by adding 1900 (old mailers wrote
+        # "102" or "0102" for 2002, years since 1900).
+        value = value.replace(year=value.year + 1900)
     if value.tzinfo is None:
         defects.append(f"{what} has no time zone; taken as UTC")
         return value.replace(tzinfo=UTC)
@@ -240,7 +301,7 @@ def _received_date(msg: email.message.Message, defects: list[str]) -> datetime |
     for value in _raw_headers(msg, "received"):
         _, sep, tail = value.rpartition(";")
         if sep:
-            found = _parse_date_text(_header_text(tail), defects, "Received date")
+            found = _parse_date_text(header_text(tail), defects, "Received date")
             if found is not None:
                 return found
     return None
@@ -261,7 +322,7 @@ def _message_date(mail: mailparser.MailParser, msg: email.message.Message,
         value = mail.date if isinstance(mail.date, datetime) else None
         # mail-parser returns None for "9:05:07" and zone-less dates, and UTC for CET.
         if value is None or _ZONE_WORD.search(header):
-            value = _parse_date_text(_header_text(header), defects, "Date")
+            value = _parse_date_text(header_text(header), defects, "Date")
         else:
             value = _to_utc(value, defects, "Date")
         if value is None:
@@ -280,120 +341,6 @@ def _message_date(mail: mailparser.MailParser, msg: email.message.Message,
             return value, "internaldate"
     defects.append("no usable time")
     return None, "none"
-
-
-# --- body ------------------------------------------------------------------------------
-
-def _is_attachment(part: email.message.Message) -> bool:
-    # A named part is a file even when sent "inline" (Outlook does that with PDFs).
-    return part.get_content_disposition() == "attachment" or part.get_filename() is not None
-
-
-def _body_parts(part: email.message.Message) -> Iterator[email.message.Message]:
-    """The leaf parts of the body; a forwarded mail attached as message/rfc822 is an
-    attachment, not this mail's text."""
-    if part.get_content_maintype() == "message" and part.is_multipart():
-        return
-    if part.is_multipart():
-        for child in part.get_payload():
-            if isinstance(child, email.message.Message):
-                yield from _body_parts(child)
-    elif not _is_attachment(part):
-        yield part
-
-
-def _part_text(part: email.message.Message, defects: list[str]) -> str:
-    payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes) or not payload:
-        return ""
-    charset = part.get_content_charset()
-    text, guessed = _decode_bytes(payload, charset)
-    if guessed and charset:
-        defects.append(f"charset {charset!r} did not decode; text decoded by guess")
-    return text.replace("\r\n", "\n")
-
-
-def _body_text(msg: email.message.Message, defects: list[str]) -> tuple[str, bool]:
-    """The text/plain body, or the HTML body as text (second value True)."""
-    plain: list[str] = []
-    html: list[str] = []
-    for part in _body_parts(msg):
-        subtype = part.get_content_type()
-        if subtype == "text/plain":
-            plain.append(_part_text(part, defects))
-        elif subtype == "text/html":
-            html.append(_part_text(part, defects))
-    text = "\n".join(t for t in plain if t.strip())
-    if text.strip() or not any(h.strip() for h in html):
-        return text, False
-    return _html_to_text("\n".join(html)), True
-
-
-def _html_to_text(html: str) -> str:
-    converter = html2text.HTML2Text()
-    converter.ignore_links = True
-    converter.ignore_images = True
-    converter.ignore_emphasis = True
-    converter.body_width = 0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return converter.handle(html).strip() + "\n"
-
-
-# --- attachments -----------------------------------------------------------------------
-
-def _attachments(items: list[dict], defects: list[str]) -> tuple[tuple[Attachment, ...], str]:
-    found: list[Attachment] = []
-    texts: list[str] = []
-    budget = ATTACHMENT_TEXT_CAP
-    for item in items:
-        filename = _header_text(str(item.get("filename") or "")).strip("<>")
-        disposition = str(item.get("content-disposition") or "").lower()
-        if _INVENTED_NAME.fullmatch(filename) and "name" not in disposition:
-            filename = ""  # mail-parser made up a random name: keep parsing deterministic
-        ctype = str(item.get("mail_content_type") or "application/octet-stream").lower()
-        payload = item.get("payload") or ""
-        if item.get("binary"):
-            try:
-                data = base64.b64decode(payload)
-            except (binascii.Error, ValueError):
-                defects.append(f"attachment {filename!r} is not valid base64")
-                data = b""
-        else:
-            data = str(payload).encode("utf-8", "surrogateescape")
-        found.append(Attachment(filename, ctype, len(data)))
-        if budget <= 0:
-            continue
-        text = ""
-        if ctype == "application/pdf" or filename.lower().endswith(".pdf"):
-            text = _pdf_text(data, filename, defects)
-        elif ctype.startswith("text/") and ctype != "text/html":
-            charset = item.get("charset")
-            text = _decode_bytes(data, str(charset) if charset else None)[0]
-        text = text.strip()[:budget]
-        if text:
-            texts.append(text)
-            budget -= len(text)
-    return tuple(found), "\n\n".join(texts)
-
-
-def _pdf_text(data: bytes, filename: str, defects: list[str]) -> str:
-    """The text of a PDF, or "" with a defect when it is broken or encrypted."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = pypdf.PdfReader(io.BytesIO(data))
-            if reader.is_encrypted:
-                reader.decrypt("")
-            pages = []
-            for page in reader.pages[:_PDF_MAX_PAGES]:
-                pages.append(page.extract_text() or "")
-                if sum(map(len, pages)) > ATTACHMENT_TEXT_CAP:
-                    break
-            return "\n".join(pages)
-    except Exception as exc:  # pypdf raises many types on broken files
-        defects.append(f"unreadable PDF {filename!r} ({type(exc).__name__})")
-        return ""
 
 
 def _mime_defects(msg: email.message.Message) -> list[str]:

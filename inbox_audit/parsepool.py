@@ -10,18 +10,28 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from inbox_audit.ingest import parse_raw
 from inbox_audit.models import Message
-from inbox_audit.parse import ParseError
+from inbox_audit.parse import ParseError, parse_message
 from inbox_audit.sources.files import RawMail
 
 Parsed = Message | ParseError
 # Below this many messages a job is parsed in this process.
 POOL_MIN_MESSAGES = 500
+
+
+def parse_raw(mail: RawMail) -> Message | ParseError:
+    """Parse one raw mail, returning the error instead of raising it (a pure function
+    of its argument, so it runs the same in a worker process)."""
+    try:
+        return parse_message(mail.raw, folder=mail.folder, internaldate=mail.internaldate)
+    except ParseError as exc:
+        return exc
 
 
 class ParsePool:
@@ -36,7 +46,7 @@ class ParsePool:
             # Python 3.12+); the workers only need the parser's imports.
             self._executor = ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_ignore_interrupt)
+                initializer=_worker_init)
 
     @classmethod
     def for_job(cls, messages: int) -> ParsePool:
@@ -88,7 +98,17 @@ def _parse_chunk(mails: list[RawMail]) -> list[Parsed]:
     return [parse_raw(mail) for mail in mails]
 
 
-def _ignore_interrupt() -> None:
+def _worker_init() -> None:
     # Ctrl-C is the parent's to handle (it rolls back the batch in flight); workers
     # that also caught it would only print tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed outright (kill -9, out of memory) cannot stop its workers, and
+    # they would wait on their queue forever, holding the terminal's output open.
+    parent = os.getppid()
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)

@@ -128,3 +128,48 @@ def maildir(root: Path, messages: dict[str, Sequence[bytes]]) -> Path:
             name = f"17621{n:05d}.M{n}P1.host" + (":2,S" if sub == "cur" else "")
             (base / sub / name).write_bytes(raw)
     return root
+
+
+# --- hostile and huge mail (tests/test_fuzz.py, tests/test_faults.py) ---------------------
+
+_HEAD = (b"From: Jan <jan@garage-peeters.be>\nTo: me@buyer.be\nSubject: Offerte\n"
+         b"Date: Mon, 03 Nov 2025 10:15:00 +0100\nMessage-ID: <%s@garage-peeters.be>\n"
+         b"MIME-Version: 1.0\n")
+
+
+def nested_multipart(depth: int, *, text: str = "diep verstopte offerte") -> bytes:
+    """A mail whose text part sits inside ``depth`` nested multipart/mixed parts."""
+    head = _HEAD % b"nested" + b'Content-Type: multipart/mixed; boundary="b0"\n\n'
+    opening = b"".join(b'--b%d\nContent-Type: multipart/mixed; boundary="b%d"\n\n' % (i, i + 1)
+                       for i in range(depth - 1))
+    leaf = b"--b%d\nContent-Type: text/plain\n\n%s\n" % (depth - 1, text.encode())
+    closing = b"".join(b"--b%d--\n" % i for i in reversed(range(depth)))
+    return head + opening + leaf + closing
+
+
+def with_attachment(data: bytes, *, filename: str = "bijlage.bin",
+                    content_type: str = "application/octet-stream",
+                    body: str = "Zie bijlage.", message_id: str = "att") -> bytes:
+    """A text mail with ``data`` attached (base64)."""
+    return (_HEAD % message_id.encode()
+            + b'Content-Type: multipart/mixed; boundary="B"\n\n--B\n'
+            + b"Content-Type: text/plain; charset=utf-8\n\n" + body.encode() + b"\n--B\n"
+            + b"Content-Type: " + content_type.encode() + b"\n"
+            + b'Content-Disposition: attachment; filename="' + filename.encode() + b'"\n'
+            + b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(data) + b"--B--\n")
+
+
+def many_recipients(count: int) -> bytes:
+    """A mail to ``count`` named recipients in one To header."""
+    to = ", ".join(f'"Klant {i}, afdeling {i % 7}" <klant{i}@bedrijf{i % 50}.be>'
+                   for i in range(count))
+    return raw_mail([("From", "jan@garage-peeters.be"), ("To", to), ("Subject", "Nieuwsbrief"),
+                     ("Date", "Mon, 03 Nov 2025 10:15:00 +0100"),
+                     ("Message-ID", "<many@garage-peeters.be>")], "Beste klant,\n")
+
+
+def single_line_html(size: int) -> bytes:
+    """An HTML-only mail whose body is one line of about ``size`` bytes."""
+    unit = "<td>Offerte <b>prijs</b> EUR 1.250,00</td>"
+    html = "<html><body><table><tr>" + unit * (size // len(unit)) + "</tr></table></body></html>"
+    return mail(content_type="text/html; charset=utf-8", body=html, message_id="<html@x.be>")

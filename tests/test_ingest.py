@@ -129,3 +129,18 @@ def test_demo_mailbox_imports_cleanly_and_only_once(store):
     second = import_paths(store, [DEMO])
     assert second.imported == 0
     assert second.duplicates == first.imported + first.duplicates
+
+
+def test_parsing_in_worker_processes_stores_the_same(tmp_path):
+    raws, _ = _broken_mailbox()
+    box = write(tmp_path / "a.mbox", mbox(raws))
+    files = [write(tmp_path / "eml" / f"{n}.eml", mail(message_id=f"<f{n}@x.be>"))
+             for n in range(7)]
+    results = {}
+    for workers in (0, 2):
+        with Store.open(tmp_path / f"w{workers}.db") as store:
+            summary = import_paths(store, [box, *files], batch_size=3, workers=workers)
+            results[workers] = (summary.line(), list(store.iter_messages()),
+                                [(q.origin, q.reason) for q in store.quarantined()])
+    assert results[0] == results[2]
+    assert results[0][0] == "imported 16, duplicates 0, quarantined 2"

@@ -181,3 +181,82 @@ def test_dates_stored_as_utc(store):
     [msg] = store.iter_messages()
     assert msg.date == datetime(2025, 11, 4, 4, 30, tzinfo=UTC)
     assert msg.date.utcoffset().total_seconds() == 0
+
+
+# --- issue 8: foreign files, errors, privacy ------------------------------------------------
+
+def test_new_store_is_marked_as_ours_and_an_old_one_is_migrated(tmp_path):
+    from inbox_audit.store import APPLICATION_ID, MIGRATIONS
+
+    Store.open(tmp_path / "new.db").close()
+    with sqlite3.connect(tmp_path / "new.db") as conn:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    # A version-1 store, as the first release wrote it (no application id yet).
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as conn:
+        for statement in MIGRATIONS[0][1].split(";\n"):
+            conn.execute(statement)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    with Store.open(old) as store:
+        assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
+        raw = mail()
+        assert store.add_quarantine("x", "no headers", raw)
+    with sqlite3.connect(old) as conn:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+
+
+def test_another_programs_database_is_refused_untouched(tmp_path):
+    path = tmp_path / "app.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (text TEXT)")
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="database of another program") as caught:
+        Store.open(path)
+    assert str(path) in str(caught.value) and "\n" not in str(caught.value)
+    assert path.read_bytes() == before
+
+
+def test_sqlite_failures_become_one_line_errors_that_say_what_to_do(tmp_path):
+    from inbox_audit.store import store_error
+
+    path = tmp_path / "s.db"
+    full = store_error(path, sqlite3.OperationalError("database or disk is full"))
+    assert "is full" in str(full) and "free some space" in str(full)
+    bad = store_error(path, sqlite3.DatabaseError("database disk image is malformed"))
+    assert "move it aside" in str(bad) and str(path) in str(bad)
+    readonly = store_error(path, sqlite3.OperationalError("attempt to write a readonly "
+                                                          "database"))
+    assert "permissions" in str(readonly)
+
+
+def test_forgotten_mail_is_gone_and_stays_out(store):
+    raw = mail(message_id="<gone@x.be>")
+    msg = parse_message(raw)
+    store.add_message(msg, raw, "a")
+    store.save_classifications([Classification("gone@x.be", "quote", 0.9, "rule")], "v")
+    store.add_quarantine("b", "junk", b"X-Junk: 1\n\n", datetime(2018, 1, 1, tzinfo=UTC))
+    [junk] = store.quarantined()
+    assert store.quarantine_dates() == {junk.raw_sha256: datetime(2018, 1, 1, tzinfo=UTC)}
+
+    store.forget(["gone@x.be"], [junk.raw_sha256])
+
+    assert store.message_count() == 0 and store.quarantine_count() == 0
+    assert store.classifications() == {}
+    assert store.has_raw_sha256(msg.raw_sha256)  # remembered: a re-import skips it
+    assert not store.add_message(msg, raw, "again")
+    assert not store.add_quarantine("b", "junk", b"X-Junk: 1\n\n")
+    assert store.check() == []
+
+
+def test_drop_raw_blanks_kept_mail_once(tmp_path):
+    raw = mail()
+    with Store.open(tmp_path / "s.db") as store:
+        store.add_message(parse_message(raw), raw, "a")
+        assert store.drop_raw() == 1 and store.drop_raw() == 0
+        with pytest.raises(KeyError):
+            store.raw("m1@garage-peeters.be")
+        assert store.get_message("m1@garage-peeters.be").text == "Hallo,\n\nPrijs.\n"
+    with Store.open(tmp_path / "other.db", keep_raw=False) as store:
+        store.add_message(parse_message(raw), raw, "a")
+        assert store.drop_raw() == 0
+        assert not store.add_message(parse_message(raw), raw, "again")

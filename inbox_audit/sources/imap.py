@@ -143,11 +143,14 @@ def fetch(settings: Settings, store: Store, *, progress: Progress | None = None
     account = f"{imap.username}@{host}:{port}"
     conn = Connector(imap, host, port, mode, context, password, token)
     run = _Run(store, account, imap.batch_size, _Tally(progress))
-    try:
-        folders, notes = _fetch_with_retries(conn, run, imap)
-    finally:
-        if run.pool is not None:
-            run.pool.close()
+    # One fetch at a time: a second run waits for the lock, then stops with a one-line
+    # error, before it connects.
+    with store.exclusive():
+        try:
+            folders, notes = _fetch_with_retries(conn, run, imap)
+        finally:
+            if run.pool is not None:
+                run.pool.close()
     summaries = tuple(FolderSummary(f.name, f.new, f.duplicates, f.quarantined, f.resynced)
                       for f in folders)
     return FetchSummary(account, summaries, tuple(notes))
@@ -360,7 +363,8 @@ class _Run:
             with self.store.writing():
                 for mail, result in zip(batch.mails, results, strict=True):
                     if isinstance(result, ParseError):
-                        added = self.store.add_quarantine(mail.origin, result.reason, mail.raw)
+                        added = self.store.add_quarantine(mail.origin, result.reason,
+                                                          mail.raw, result.date)
                         quarantined += added
                     else:
                         added = self.store.add_message(result, mail.raw, mail.origin)

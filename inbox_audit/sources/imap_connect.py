@@ -152,8 +152,21 @@ class Connector:
             pass
 
 
+# OpenSSL's verify codes for the refusals a user can act on differently.
+_EXPIRED, _NOT_YET_VALID = 10, 9
+_WRONG_HOST = (62, 64)  # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
+
+
 def _cert_message(where: str, exc: ssl.SSLCertVerificationError) -> str:
     detail = exc.verify_message or exc.reason or "verification failed"
+    code = exc.verify_code
+    if code in (_EXPIRED, _NOT_YET_VALID):
+        return (f"the TLS certificate of {where} is not valid now ({detail}); refusing to "
+                "connect: the server's certificate must be renewed (or this computer's "
+                "clock is wrong)")
+    if code in _WRONG_HOST:
+        return (f"the TLS certificate of {where} is for another host ({detail}); refusing "
+                "to connect: set imap.host to the name the certificate is for")
     return (f"the TLS certificate of {where} is not trusted ({detail}); if the server uses "
             "a private CA, point imap.ca_file at its certificate")
 

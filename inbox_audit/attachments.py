@@ -1,0 +1,208 @@
+"""Attachments of a parsed mail: name, type, size, and the text the classifier may read.
+
+Attachment bytes are never written anywhere: the store keeps only the name, type and
+size of each attachment (plus the raw mail, unless ``keep_raw = false``), and a name is
+only ever text, never a path. Reading is bounded: a binary attachment is measured from
+its base64 length without decoding it, only PDFs up to ``PDF_MAX_BYTES`` and text
+attachments are decoded, and all attachment text together is cut at
+``ATTACHMENT_TEXT_CAP`` characters.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import re
+import warnings
+from collections.abc import Callable
+
+import pypdf
+
+from inbox_audit.models import Attachment
+
+# Characters of attachment text kept per message (all attachments together).
+ATTACHMENT_TEXT_CAP = 20_000
+# Larger PDFs are listed but not read: pypdf's time grows with the file, and a quote
+# that matters is a few pages, not a 50 MB brochure.
+PDF_MAX_BYTES = 10 * 1024 * 1024
+PDF_MAX_PAGES = 30
+# A mail bigger than this has each base64 run longer than ``BASE64_RUN_CUT`` (an
+# attachment's encoded bytes) replaced by a short size marker before parsing: Python's
+# email parser needs about 8 times a message's size in memory, and an attachment that
+# big is listed with its size but never read anyway. The stored raw mail stays whole.
+SHRINK_ABOVE = 24 * 1024 * 1024
+BASE64_RUN_CUT = 1024 * 1024
+# A stretch of base64 characters and line breaks (one character class: the regex engine
+# runs through it without keeping any backtracking state).
+_B64_RUN = re.compile(rb"[A-Za-z0-9+/\r\n]{%d,}" % BASE64_RUN_CUT)
+_CUT_MARK = b"\x00inbox-audit:cut:"
+# mail-parser names a nameless attachment with 10 random letters + .txt/.rtf.
+_INVENTED_NAME = re.compile(r"[a-z]{10}\.(txt|rtf)")
+_B64_WHITESPACE = ("\n", "\r", " ", "\t")
+
+
+def read_attachments(items: list[dict], defects: list[str],
+                     header_text: Callable[[str], str],
+                     decode: Callable[[bytes, str | None], tuple[str, bool]],
+                     ) -> tuple[tuple[Attachment, ...], str]:
+    """mail-parser's attachment dicts -> (attachments, their text for the classifier).
+
+    ``header_text`` decodes a header value (RFC 2047), ``decode`` bytes with a charset.
+    """
+    found: list[Attachment] = []
+    texts: list[str] = []
+    budget = ATTACHMENT_TEXT_CAP
+    for item in items:
+        # A file name is display text only: path parts are kept as written, never used.
+        filename = header_text(str(item.get("filename") or "")).strip("<>")
+        disposition = str(item.get("content-disposition") or "").lower()
+        if _INVENTED_NAME.fullmatch(filename) and "name" not in disposition:
+            filename = ""  # mail-parser made up a random name: keep parsing deterministic
+        ctype = str(item.get("mail_content_type") or "application/octet-stream").lower()
+        payload = item.get("payload") or ""
+        binary = bool(item.get("binary"))
+        is_pdf = ctype == "application/pdf" or filename.lower().endswith(".pdf")
+        is_text = ctype.startswith("text/") and ctype != "text/html"
+        size = _b64_size(str(payload)) if binary else len(
+            str(payload).encode("utf-8", "surrogateescape"))
+        shrunk = _cut_size(str(payload)) if binary else None
+        found.append(Attachment(filename, ctype, size if shrunk is None else shrunk))
+        if budget <= 0 or not (is_pdf or is_text) or shrunk is not None:
+            continue  # never decoded: nothing would read it
+        if is_pdf and size > PDF_MAX_BYTES:
+            defects.append(f"PDF {filename!r} of {size // 1_048_576} MB not read "
+                           f"(limit {PDF_MAX_BYTES // 1_048_576} MB)")
+            continue
+        if binary:
+            # Text needs only its start; a PDF needs all of it (at most PDF_MAX_BYTES).
+            data = _b64_decode(str(payload), None if is_pdf else budget * 4, filename,
+                               defects)
+        else:
+            data = str(payload)[:budget * 4].encode("utf-8", "surrogateescape")
+        if is_pdf:
+            text = pdf_text(data, filename, defects)
+        else:
+            charset = item.get("charset")
+            text = decode(data, str(charset) if charset else None)[0]
+        text = text.strip()[:budget]
+        if text:
+            texts.append(text)
+            budget -= len(text)
+    return tuple(found), "\n\n".join(texts)
+
+
+def shrink_base64(raw: bytes, defects: list[str]) -> bytes:
+    """``raw`` with every long base64 run replaced by a marker holding its decoded size,
+    when ``raw`` is bigger than ``SHRINK_ABOVE``; else ``raw`` itself."""
+    if len(raw) <= SHRINK_ABOVE:
+        return raw
+    out: list[bytes] = []
+    pos = 0
+    cut = 0
+    for match in _B64_RUN.finditer(raw):
+        span = _full_lines(raw, match.start(), match.end())
+        if span is None:
+            continue
+        start, end, chars = span
+        newline = b"\r\n" if raw[end - 2:end] == b"\r\n" else b"\n"
+        out += [raw[pos:start], _marker(chars * 3 // 4) + newline]
+        pos = end
+        cut += 1
+    if not cut:
+        return raw
+    out.append(raw[pos:])
+    defects.append(f"mail of {len(raw) // 1_048_576} MB: {cut} attachment(s) over "
+                   f"{BASE64_RUN_CUT // 1_048_576} MB measured, not read")
+    return b"".join(out)
+
+
+def _full_lines(raw: bytes, start: int, end: int) -> tuple[int, int, int] | None:
+    """Within ``raw[start:end]``, the first long stretch of whole base64 lines of 60 to
+    100 characters, each a multiple of 4 (so cutting it keeps the stream aligned):
+    (start, end, base64 characters), or None when there is no such stretch."""
+    first = raw.find(b"\n", start, end)
+    if first < 0:
+        return None
+    # The run may begin inside a header line ("...: base64" + blank line): skip to the
+    # first line that is all base64.
+    begin = pos = first + 1
+    chars = 0
+    while pos < end:
+        stop = raw.find(b"\n", pos, end)
+        if stop < 0:
+            break
+        width = stop - pos - (raw[stop - 1:stop] == b"\r")
+        if 60 <= width <= 100 and width % 4 == 0:
+            chars += width
+        elif chars >= BASE64_RUN_CUT:
+            break
+        else:
+            begin, chars = stop + 1, 0  # a blank or short line: start counting again
+        pos = stop + 1
+    if chars < BASE64_RUN_CUT:
+        return None
+    return begin, pos, chars
+
+
+def _marker(size: int) -> bytes:
+    # 17 + 16 bytes: a multiple of 3, so its base64 has no padding and the rest of the
+    # stream decodes as before.
+    return base64.b64encode(_CUT_MARK + b"%016d" % size)
+
+
+def _cut_size(payload: str) -> int | None:
+    """The real size of a shrunk attachment (marker size + what followed it)."""
+    head = payload.lstrip()[:48]
+    if len(payload) > 4096 or not head:
+        return None
+    try:
+        data = base64.b64decode("".join(payload.split()))
+    except (binascii.Error, ValueError):
+        return None
+    if not data.startswith(_CUT_MARK):
+        return None
+    digits = data[len(_CUT_MARK):len(_CUT_MARK) + 16]
+    return int(digits) + len(data) - len(_CUT_MARK) - 16 if digits.isdigit() else None
+
+
+def _b64_size(payload: str) -> int:
+    """Decoded size of base64 text, computed without decoding (or copying) it."""
+    chars = len(payload) - sum(payload.count(c) for c in _B64_WHITESPACE)
+    tail = payload.rstrip()
+    padding = 2 if tail.endswith("==") else 1 if tail.endswith("=") else 0
+    return max(0, chars * 3 // 4 - padding)
+
+
+def _b64_decode(payload: str, limit: int | None, filename: str,
+                defects: list[str]) -> bytes:
+    """The decoded bytes (only about ``limit`` of them when given)."""
+    if limit is not None:
+        # Whitespace is at most one line break per 76 characters: twice as much text
+        # always holds enough characters.
+        chunk = "".join(payload[:limit * 2].split())
+        payload = chunk[:len(chunk) // 4 * 4]
+    try:
+        return base64.b64decode(payload)
+    except (binascii.Error, ValueError):
+        defects.append(f"attachment {filename!r} is not valid base64")
+        return b""
+
+
+def pdf_text(data: bytes, filename: str, defects: list[str]) -> str:
+    """The text of a PDF, or "" with a defect when it is broken or encrypted."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = pypdf.PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                reader.decrypt("")
+            pages = []
+            for page in reader.pages[:PDF_MAX_PAGES]:
+                pages.append(page.extract_text() or "")
+                if sum(map(len, pages)) > ATTACHMENT_TEXT_CAP:
+                    break
+            return "\n".join(pages)
+    except Exception as exc:  # pypdf raises many types on broken files
+        defects.append(f"unreadable PDF {filename!r} ({type(exc).__name__})")
+        return ""

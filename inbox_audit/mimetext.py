@@ -1,0 +1,170 @@
+"""Text out of MIME: bytes in any (or a wrong) charset, RFC 2047 headers, and the body
+text of a mail (its text/plain parts, else its HTML as text), within fixed limits.
+
+The limits keep one message's time and memory bounded whatever it holds; past a limit
+the text is cut and the cut is named in the message's defects (docs/reliability.md).
+"""
+
+from __future__ import annotations
+
+import email.message
+import re
+import warnings
+from collections.abc import Iterator
+from email.header import decode_header
+
+import html2text
+
+# Body text kept, in characters: classification reads the new text at the top.
+BODY_TEXT_CAP = 100_000
+# HTML converted to text, in characters (after dropping styles, scripts and inline
+# images): html2text needs about 1.7 s per MB.
+HTML_INPUT_CAP = 300_000
+# MIME parts nested deeper than this are not read for body text.
+MIME_DEPTH_CAP = 50
+# What an HTML body carries that is no text: styles, scripts, comments, inline images.
+_NOISE_TAGS = (("<style", "</style>"), ("<script", "</script>"), ("<!--", "-->"))
+_DATA_URI = re.compile(r"data:[a-z0-9.+/-]+;base64,[a-z0-9+/=\s]*", re.I)
+
+
+def decode_bytes(data: bytes, charset: str | None = None) -> tuple[str, bool]:
+    """Decode with the declared charset, then utf-8, then cp1252; True if it had to guess."""
+    if charset:
+        try:
+            text = data.decode(charset)
+            text.encode("utf-8")  # some codecs (utf-16) can yield lone surrogates
+            return text, False
+        except (LookupError, ValueError, TypeError):
+            pass
+    try:
+        return data.decode("utf-8"), charset is not None
+    except UnicodeDecodeError:
+        # cp1252 is what 8-bit Western mail almost always is; latin-1 never fails.
+        try:
+            return data.decode("cp1252"), True
+        except UnicodeDecodeError:
+            return data.decode("latin-1"), True
+
+
+def header_text(value: str) -> str:
+    """A header as readable text: 8-bit bytes recovered, RFC 2047 decoded, unfolded."""
+    # The stdlib parser keeps 8-bit header bytes as surrogate escapes.
+    if any("\udc80" <= ch <= "\udcff" for ch in value):
+        value = decode_bytes(value.encode("utf-8", "surrogateescape"))[0]
+    value = re.sub(r"\r?\n[ \t]*", " ", value)
+    if "=?" in value:
+        try:
+            chunks = decode_header(value)
+        except Exception:  # malformed encoded words: keep the text as it came
+            chunks = [(value, None)]
+        parts = []
+        for chunk, charset in chunks:
+            if isinstance(chunk, str):
+                parts.append(chunk)
+            elif charset is None:  # unencoded run, returned by decode_header as escapes
+                parts.append(chunk.decode("raw-unicode-escape", "replace"))
+            else:
+                parts.append(decode_bytes(chunk, charset)[0])
+        value = "".join(parts)
+    return " ".join(value.split())
+
+
+def is_attachment(part: email.message.Message) -> bool:
+    # A named part is a file even when sent "inline" (Outlook does that with PDFs).
+    return part.get_content_disposition() == "attachment" or part.get_filename() is not None
+
+
+def _body_parts(msg: email.message.Message,
+                defects: list[str]) -> Iterator[email.message.Message]:
+    """The leaf parts of the body, in order, down to ``MIME_DEPTH_CAP`` levels; a
+    forwarded mail attached as message/rfc822 is an attachment, not this mail's text."""
+    stack = [(msg, 0)]
+    while stack:
+        part, depth = stack.pop()
+        if part.get_content_maintype() == "message" and part.is_multipart():
+            continue
+        if part.is_multipart():
+            if depth >= MIME_DEPTH_CAP:
+                defects.append(f"MIME parts nested deeper than {MIME_DEPTH_CAP} levels "
+                               "not read")
+                continue
+            children = [c for c in part.get_payload() if isinstance(c, email.message.Message)]
+            stack.extend((child, depth + 1) for child in reversed(children))
+        elif not is_attachment(part):
+            yield part
+
+
+def _part_text(part: email.message.Message, defects: list[str]) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes) or not payload:
+        return ""
+    charset = part.get_content_charset()
+    text, guessed = decode_bytes(payload, charset)
+    if guessed and charset:
+        defects.append(f"charset {charset!r} did not decode; text decoded by guess")
+    return text.replace("\r\n", "\n")
+
+
+def body_text(msg: email.message.Message, defects: list[str]) -> tuple[str, bool]:
+    """The text/plain body, or the HTML body as text (second value True); at most
+    ``BODY_TEXT_CAP`` characters."""
+    plain: list[str] = []
+    html: list[str] = []
+    for part in _body_parts(msg, defects):
+        subtype = part.get_content_type()
+        if subtype == "text/plain":
+            plain.append(_part_text(part, defects))
+        elif subtype == "text/html":
+            html.append(_part_text(part, defects))
+    text = "\n".join(t for t in plain if t.strip())
+    html_only = not text.strip() and any(h.strip() for h in html)
+    if html_only:
+        text = _html_to_text(_trim_html("\n".join(html), defects))
+    if len(text) > BODY_TEXT_CAP:
+        defects.append(f"body text of {len(text):,} characters cut at {BODY_TEXT_CAP:,}")
+        text = text[:BODY_TEXT_CAP]
+    return text, html_only
+
+
+def _trim_html(html: str, defects: list[str]) -> str:
+    """At most ``HTML_INPUT_CAP`` characters of HTML, after dropping what holds no text
+    (styles, scripts, comments, inline images) so that the cut keeps the most text."""
+    if len(html) <= HTML_INPUT_CAP:
+        return html
+    html = _DATA_URI.sub("", _drop_noise(html))
+    if len(html) > HTML_INPUT_CAP:
+        defects.append(f"HTML body of {len(html):,} characters read up to "
+                       f"{HTML_INPUT_CAP:,}")
+        html = html[:HTML_INPUT_CAP]
+    return html
+
+
+def _drop_noise(html: str) -> str:
+    """``html`` without <style>/<script> blocks and comments, in one linear pass (a
+    regex would rescan to the end for every unclosed tag)."""
+    lower = html.lower()
+    out: list[str] = []
+    pos = 0
+    while True:
+        starts = [(i, close) for opener, close in _NOISE_TAGS
+                  if (i := lower.find(opener, pos)) >= 0]
+        if not starts:
+            out.append(html[pos:])
+            return "".join(out)
+        start, close = min(starts)
+        out.append(html[pos:start])
+        end = lower.find(close, start)
+        if end < 0:
+            return "".join(out)  # never closed: the rest is not text
+        pos = end + len(close)
+
+
+def _html_to_text(html: str) -> str:
+    converter = html2text.HTML2Text()
+    converter.ignore_links = True
+    converter.ignore_images = True
+    converter.ignore_emphasis = True
+    converter.body_width = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return converter.handle(html).strip() + "\n"
