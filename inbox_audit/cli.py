@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from inbox_audit import __version__, pipeline
+from inbox_audit import __version__, pipeline, weekly
 from inbox_audit.config import Settings, load_settings
 from inbox_audit.errors import InboxAuditError
 
@@ -239,6 +239,217 @@ def report(settings: Settings, quiet: bool, week: str | None, since: datetime | 
     for path in (result.html_path, result.json_path):
         if path is not None:
             click.echo(f"written {Path(path).resolve()}")
+
+
+@cli.command()
+@click.option("--week", help="ISO week, e.g. 2026-W47 (default: the last complete week).")
+@click.option("--all", "all_", is_flag=True, help="Every message in the store.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write or merge this file instead of the configured correction file.")
+@_common
+def review(settings: Settings, quiet: bool, week: str | None, all_: bool,
+           out: Path | None) -> None:
+    """Write or merge the correction file, least confident first.
+
+    Open it in Excel or LibreOffice, type the right label in the "correct" column
+    (request, quote, follow-up, silence, other) where the prediction is wrong, or the
+    predicted one to confirm it; "note" is yours. The next report applies it and the
+    classifier learns from it. Running review again keeps every value you typed; the
+    previous version is kept as <file>.bak. See docs/corrections.md.
+
+    \b
+    Example:
+      inbox-audit review --week 2026-W47
+      inbox-audit review --all --out ~/corrections.csv
+    """
+    if week and all_:
+        raise click.UsageError("choose one of --week, --all")
+    progress = Progress("classify", quiet)
+    try:
+        period = pipeline.week_period(week) if week else (pipeline.ALL if all_ else None)
+        result = pipeline.run_review(settings, period=period, out=out, progress=progress)
+    except InboxAuditError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        progress.close()
+    click.echo(f"written {result.line()}")
+    if result.problems:
+        click.echo(f"the next report will refuse this file until you fix "
+                   f"{len(result.problems)} problem(s):", err=True)
+        for problem in result.problems:
+            click.echo(f"  {problem}", err=True)
+
+
+@cli.command()
+@click.option("--week", help="ISO week, e.g. 2026-W47 (default: the last complete week).")
+@click.option("--no-fetch", is_flag=True, help="Do not poll IMAP; report on what is stored.")
+@click.option("--no-deliver", is_flag=True, help="Write the files, deliver nothing.")
+@click.option("--force", is_flag=True,
+              help="Write the files and deliver again, even if this week was done.")
+@_common
+def run(settings: Settings, quiet: bool, week: str | None, no_fetch: bool, no_deliver: bool,
+        force: bool) -> None:
+    """The weekly job: fetch, classify, report the last complete ISO week, deliver.
+
+    Writes <report folder>/<week>.html and .json and delivers them as configured in
+    report.deliver: "smtp" mails a summary with the report attached, "imap" appends
+    the same mail to report.imap_folder of your own mailbox. Running it again for a
+    week that is done fetches new mail and changes nothing else: the files stay and
+    nothing is sent twice. Without [imap] host the fetch is skipped. See docs/report.md
+    for a cron line and a systemd timer.
+
+    \b
+    Example:
+      inbox-audit run --config ~/.config/inbox-audit/inbox-audit.toml --quiet
+      inbox-audit run --week 2026-W47 --no-fetch --no-deliver
+    """
+    progress = Progress("run", quiet)
+    try:
+        result = weekly.run_weekly(settings, week=week, fetch=not no_fetch,
+                                   deliver=not no_deliver, force=force, progress=progress)
+    except InboxAuditError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        progress.close()
+    if result.fetch is not None:
+        click.echo(result.fetch.line())
+    for note in result.notes:
+        click.echo(note)
+    if result.report is None:
+        click.echo(f"{result.week}: already reported on {result.reported_on}; "
+                   f"files kept ({result.html_path.resolve()}); --force to redo")
+    else:
+        totals = result.report.metrics.totals
+        click.echo(f"{result.week}: {totals.requests} requests, {totals.quotes} quoted, "
+                   f"{totals.open_silences} open silences")
+        for path in (result.html_path, result.json_path):
+            click.echo(f"written {path.resolve()}")
+    for item in result.deliveries:
+        click.echo(item.line())
+    if not result.deliveries and not no_deliver and not settings.report.deliver:
+        click.echo("not delivered: report.deliver is empty (files only)")
+
+
+@cli.command()
+@click.option("--supplier", help="A supplier: its key as in the report (garage-peeters.be), "
+              "an address or domain of it, or its configured name.")
+@click.option("--before", type=click.DateTime(["%Y-%m-%d"]),
+              help="Mail dated before this day (YYYY-MM-DD), quarantined mail included.")
+@click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
+@_common
+def forget(settings: Settings, quiet: bool, supplier: str | None, before: datetime | None,
+           dry_run: bool) -> None:
+    """Remove stored mail for privacy: a supplier's, or everything before a day.
+
+    Removes the parsed message, its raw bytes and its label; both options together
+    remove the supplier's mail before that day. Removed space in the store is
+    overwritten, and importing or fetching the same mail again does not bring it back.
+    Your mailbox itself is never touched.
+
+    \b
+    Example:
+      inbox-audit forget --supplier garage-peeters.be
+      inbox-audit forget --before 2020-01-01 --dry-run
+    """
+    if supplier is None and before is None:
+        raise click.UsageError("give --supplier, --before or both")
+    try:
+        summary = pipeline.run_forget(settings, supplier=supplier,
+                                      before=before.date() if before else None,
+                                      dry_run=dry_run)
+    except InboxAuditError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{summary.line()} -> {settings.store_path}")
+
+
+
+@cli.command()
+@_common
+def train(settings: Settings, quiet: bool) -> None:
+    """Refit the classifier from the bundled labelled corpus plus your corrections.
+
+    The model is also refit automatically when the corrections, the rules or the
+    corpus change; this command forces it. It prints the score on the corpus' dev
+    split and the review threshold tuned there. See docs/classifier.md.
+
+    \b
+    Example:
+      inbox-audit train --config inbox-audit.toml
+    """
+    info = pipeline.run_train(settings)
+    dev = info.dev
+    score = f", dev-split accuracy {dev['accuracy']:.1%} on {dev['messages']} messages" \
+        if dev.get("messages") else ""
+    click.echo(f"model trained on {info.examples} examples ({info.corrections} from "
+               f"corrections){score}; review below confidence {info.threshold:.2f}")
+    click.echo(f"cached in {info.path}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--truth", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Truth CSV (message_id,label,...); default: <name>-truth.csv beside PATH.")
+@click.option("--rules-only", is_flag=True, help="Score the header and rule stages alone.")
+@click.option("--worst", default=10, show_default=True, help="How many mistakes to show.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the full result as JSON here.")
+@_common
+def evaluate(settings: Settings, quiet: bool, path: Path, truth: Path | None,
+             rules_only: bool, worst: int, json_out: Path | None) -> None:
+    """Score the classifier on a labelled mailbox: per-label precision, recall, F1.
+
+    PATH is an mbox, a folder of .eml files or a maildir; its truth file is a CSV with
+    at least the columns message_id and label (samples/demo-truth.csv is one). Threads
+    are built with the configured `me`, as in a report.
+
+    \b
+    Example:
+      inbox-audit evaluate samples/demo.mbox --config samples/demo.toml
+      inbox-audit evaluate ~/labelled/ --truth ~/labelled/truth.csv --worst 20
+    """
+    import json
+
+    progress = Progress("evaluate", quiet)
+    try:
+        result = pipeline.run_evaluate(settings, path, truth=truth, use_model=not rules_only,
+                                       worst=worst, progress=progress)
+    finally:
+        progress.close()
+    if json_out is not None:
+        json_out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n",
+                            encoding="utf-8")
+    for line in format_evaluation(result):
+        click.echo(line)
+
+
+def format_evaluation(result: dict[str, Any]) -> list[str]:
+    """The evaluation dict as the lines ``inbox-audit evaluate`` prints."""
+    labels = list(result["labels"])
+    short = {"follow-up": "follow", "request": "request", "quote": "quote",
+             "silence": "silence", "other": "other"}
+    lines = [f"{result['messages']} labelled messages ({result['truth']}); "
+             f"accuracy {result['accuracy']:.1%}, macro-F1 {result['macro_f1']:.3f}", "",
+             f"{'label':<10} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}"]
+    for label, row in result["labels"].items():
+        lines.append(f"{label:<10} {row['precision']:>9.3f} {row['recall']:>7.3f} "
+                     f"{row['f1']:>6.3f} {row['support']:>8}")
+    lines += ["", "confusion (rows: truth, columns: predicted)",
+              f"{'':<10}" + "".join(f"{short.get(lab, lab):>9}" for lab in labels)]
+    for truth_label, row in result["confusion"].items():
+        lines.append(f"{truth_label:<10}" + "".join(f"{row[lab]:>9}" for lab in labels))
+    lines += ["", "per language"]
+    for lang, row in result["languages"].items():
+        lines.append(f"  {lang:<8} {row['messages']:>4} messages  accuracy "
+                     f"{row['accuracy']:.1%}  macro-F1 {row['macro_f1']:.3f}")
+    sources = ", ".join(f"{k} {v}" for k, v in sorted(result["sources"].items()))
+    lines += ["", f"decided by: {sources}"]
+    if result["mistakes"]:
+        lines += ["", "worst mistakes (most confident first)"]
+        for m in result["mistakes"]:
+            lines.append(f"  {m['expected']} -> {m['predicted']} ({m['confidence']:.2f}, "
+                         f"{m['source']}) {m['subject'][:60]!r}")
+            lines.append(f"      {m['explanation'][:160]}")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -73,6 +73,10 @@ class SmtpSettings:
     username: str | None = _doc("Login name.", default=None)
     password_env: str | None = _doc("Environment variable holding the password.", default=None)
     password_command: str | None = _doc("Command that prints the password.", default=None)
+    keyring: bool = _doc("Read the password from the system keyring (service inbox-audit, "
+                         "user name = smtp.username).", default=False)
+    ca_file: Path | None = _doc("Extra CA bundle to trust (self-hosted servers).", default=None)
+    timeout: float = _doc("Connect and read timeout in seconds.", default=60.0)
     sender: str | None = _doc("From address of the report mail.", default=None)
     to: list[str] = _doc("Recipients of the report mail.", default_factory=list)
 
@@ -95,6 +99,13 @@ class ReportSettings:
     folder: Path = _doc("Where `run` writes the weekly reports.", default=Path("reports"))
     review_limit: int = _doc("How many least-confident messages the report lists for review.",
                              default=15)
+    deliver: list[Literal["smtp", "imap"]] = _doc(
+        "How `run` delivers the weekly report: \"smtp\" (mail it, see [smtp]) and/or "
+        "\"imap\" (append it to report.imap_folder of your own mailbox); [] writes files only.",
+        default_factory=list)
+    imap_folder: str = _doc("Folder of your mailbox (the [imap] account) that receives the "
+                            "report when deliver has \"imap\"; created when missing.",
+                            default="inbox-audit reports")
 
 
 @dataclass(frozen=True)
@@ -114,6 +125,9 @@ class Settings:
                                 default=1)
     store: Path | None = _doc("The SQLite store; default in the user data directory.",
                               default=None)
+    keep_raw: bool = _doc("Keep each mail's raw bytes in the store (compressed), so later "
+                          "versions can re-read it; false keeps only the parsed fields "
+                          "and a hash.", default=True)
     corrections: Path | None = _doc("The correction file; default corrections.csv beside "
                                     "the store.", default=None)
     rules: Path | None = _doc("Your own rules folder instead of the bundled rules/.",
@@ -342,7 +356,7 @@ def _rebase_paths(data: dict[str, Any], path: Path) -> None:
     """Relative paths in a config file are relative to that file, not to the cwd."""
     base = path.resolve().parent
     for table, key in ((None, "store"), (None, "corrections"), (None, "rules"),
-                       ("report", "folder"), ("imap", "ca_file")):
+                       ("report", "folder"), ("imap", "ca_file"), ("smtp", "ca_file")):
         section = data if table is None else data.get(table)
         if isinstance(section, dict) and isinstance(section.get(key), str):
             value = Path(section[key]).expanduser()

@@ -10,22 +10,30 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from inbox_audit import corrections as corrections_mod
+from inbox_audit import review as review_mod
 from inbox_audit.classify import classifier_version, classify_messages, load_rules, message_facts
+from inbox_audit.classify.model import (
+    ModelInfo,
+    ensure_model,
+    load_model,
+    training_corrections,
+)
 from inbox_audit.clock import WorkClock
 from inbox_audit.config import Settings, load_settings
 from inbox_audit.deals import build_deals, deal_index
 from inbox_audit.errors import ConfigError, InboxAuditError
+from inbox_audit.forget import ForgetSummary, forget_mail
 from inbox_audit.ingest import ImportSummary, import_paths
 from inbox_audit.metrics import AuditMetrics, compute_metrics, metrics_json
 from inbox_audit.models import Classification, Message, MessageFacts, Period
 from inbox_audit.parties import Parties
-from inbox_audit.report import ReviewItem, build_context, render_html
+from inbox_audit.report import ReportContext, ReviewItem, build_context, render_html
 from inbox_audit.resources import samples_dir
 from inbox_audit.sources.imap import FetchSummary
 from inbox_audit.sources.imap import fetch as imap_fetch
@@ -44,6 +52,7 @@ class ReportResult:
     metrics: AuditMetrics
     classified: int  # messages (re)classified in this run
     messages: int  # messages in the store
+    context: ReportContext | None = None  # what the HTML shows, when it was written
 
 
 # --- periods ---------------------------------------------------------------------------
@@ -80,7 +89,16 @@ ALL = Period(None, None, "all")
 # --- import ----------------------------------------------------------------------------
 
 def open_store(settings: Settings) -> Store:
-    return Store.open(settings.store_path)
+    """The configured store; with ``keep_raw = false`` any raw mail still in it is
+    blanked first (only its hash stays, for de-duplication)."""
+    store = Store.open(settings.store_path, keep_raw=settings.keep_raw)
+    if not settings.keep_raw:
+        try:
+            store.drop_raw()
+        except BaseException:
+            store.close()
+            raise
+    return store
 
 
 def run_import(settings: Settings, paths: Sequence[Path], *,
@@ -96,18 +114,38 @@ def run_fetch(settings: Settings, *, progress: Progress | None = None) -> FetchS
         return imap_fetch(settings, store, progress=progress)
 
 
+def run_forget(settings: Settings, *, supplier: str | None = None,
+               before: date | None = None, dry_run: bool = False) -> ForgetSummary:
+    """Remove a supplier's stored mail and/or the mail dated before a day (privacy)."""
+    with open_store(settings) as store:
+        return forget_mail(store, settings, supplier=supplier, before=before,
+                           dry_run=dry_run)
+
+
 # --- classification --------------------------------------------------------------------
 
 def classify_store(store: Store, settings: Settings, messages: Sequence[Message],
                    parties: Parties, contexts: dict, *,
-                   progress: Progress | None = None) -> tuple[dict[str, Classification], int]:
+                   progress: Progress | None = None,
+                   fixes: Mapping[str, Classification] | None = None,
+                   ) -> tuple[dict[str, Classification], int]:
     """Classify what is new or stale; return every message's classification.
 
     A stored classification is reused when it was made by the same classifier version
-    (code + rules) on the same context (direction, place in thread, counterparty).
+    (code + rules + trained model) on the same context (direction, place in thread,
+    counterparty). The model is trained on the bundled corpus plus the corrections
+    (``fixes``; default: the correction file, ignored when it is invalid), so a changed
+    correction file refits it and reclassifies everything.
     """
     rules = load_rules(settings.rules)
-    version = classifier_version(rules)  # covers the user's own rules folder too
+    if fixes is None:
+        try:
+            fixes = corrections_mod.load(settings.corrections_path, {m.key for m in messages})
+        except InboxAuditError:
+            fixes = {}  # an invalid file is refused where it is applied, not here
+    info = ensure_model(settings, training_corrections(fixes, messages, contexts))
+    model = load_model(info)
+    version = classifier_version(rules, info.fingerprint)  # user's rules and model too
     stored = store.classifications()
     versions = store.classification_versions()
 
@@ -120,7 +158,7 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
     step = 500
     for start in range(0, len(todo), step):
         batch = todo[start:start + step]
-        fresh.extend(classify_messages(batch, contexts, rules))
+        fresh.extend(classify_messages(batch, contexts, rules, model))
         if progress:
             progress(min(start + step, len(todo)), len(todo))
     if fresh:
@@ -134,6 +172,34 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
     result = dict(stored)
     result.update({c.key: c for c in fresh})
     return result, len(fresh)
+
+
+def run_train(settings: Settings, *, force: bool = True) -> ModelInfo:
+    """Refit the classifier's model from the bundled labelled corpus plus the
+    corrections of the store's messages (``inbox-audit train``). A bad correction file
+    is refused (CorrectionsError) and nothing is trained. Without a store, the corpus
+    alone trains."""
+    corrections: dict = {}
+    if settings.store_path.is_file():
+        with open_store(settings) as store:
+            messages = list(store.iter_messages())
+        fixes = corrections_mod.load(settings.corrections_path, {m.key for m in messages})
+        if fixes:
+            parties = Parties(settings)
+            contexts = message_contexts(messages, build_threads(messages, parties), parties)
+            corrections = training_corrections(fixes, messages, contexts)
+    return ensure_model(settings, corrections, force=force)
+
+
+def run_evaluate(settings: Settings, path: Path, *, truth: Path | None = None,
+                 use_model: bool = True, worst: int = 10,
+                 progress: Progress | None = None) -> dict:
+    """Score the classifier on a labelled mailbox (``inbox-audit evaluate``): see
+    :func:`inbox_audit.classify.evaluate.evaluate` for the dict it returns."""
+    from inbox_audit.classify.evaluate import evaluate
+
+    return evaluate(settings, path, truth, use_model=use_model, worst=worst,
+                    progress=progress)
 
 
 def _facts(messages: Sequence[Message], labels: dict[str, Classification],
@@ -156,8 +222,10 @@ def run_report(
     json_out: Path | None = None,
     progress: Progress | None = None,
     store: Store | None = None,
+    extra_stats: Mapping[str, int] | None = None,
 ) -> ReportResult:
-    """Classify what is new, build the timeline, write the HTML report and/or JSON."""
+    """Classify what is new, build the timeline, write the HTML report and/or JSON.
+    ``extra_stats`` adds counts to the report's method section (e.g. ``fetched``)."""
     as_of = as_of or datetime.now(UTC)
     if as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=settings.tz)
@@ -166,13 +234,15 @@ def run_report(
     store = store or open_store(settings)
     try:
         messages = list(store.iter_messages())
+        # The correction file is validated before anything runs: a bad file is refused
+        # whole, and neither the store nor the model changes.
+        fixes = corrections_mod.load(settings.corrections_path, {m.key for m in messages})
         parties = Parties(settings)
         threads = build_threads(messages, parties)
         contexts = message_contexts(messages, threads, parties)
         labels, classified = classify_store(store, settings, messages, parties, contexts,
-                                            progress=progress)
-        fixes = corrections_mod.load(settings.corrections_path, {m.key for m in messages})
-        labels.update(fixes)
+                                            progress=progress, fixes=fixes)
+        labels.update(fixes)  # the buyer's word overrides the classifier
         facts = _facts(messages, labels, settings)
         deals = build_deals(messages, threads, labels, parties, facts)
         years = {m.date.astimezone(settings.tz).year for m in messages if m.date}
@@ -183,10 +253,12 @@ def run_report(
             "quarantined": store.quarantine_count(),
             "classified_now": classified,
             "corrections": len(fixes),
+            **(extra_stats or {}),
         }
         metrics = compute_metrics(deals, messages, labels, clock=clock, settings=settings,
                                   as_of=as_of, period=period, deal_index=deal_index(deals),
                                   stats=stats)
+        context = None
         if html_out is not None:
             review = review_items(messages, labels, period, clock, as_of,
                                   settings.report.review_limit)
@@ -196,7 +268,7 @@ def run_report(
         if json_out is not None:
             _write_atomic(json_out, json.dumps(metrics_json(metrics), indent=2,
                                                ensure_ascii=False) + "\n")
-        return ReportResult(html_out, json_out, metrics, classified, len(messages))
+        return ReportResult(html_out, json_out, metrics, classified, len(messages), context)
     finally:
         if own:
             store.close()
@@ -205,20 +277,60 @@ def run_report(
 def review_items(messages: Sequence[Message], labels: dict[str, Classification],
                  period: Period, clock: WorkClock, as_of: datetime,
                  limit: int) -> list[ReviewItem]:
-    """The least confident machine labels of the period, least confident first."""
-    items = []
-    for msg in messages:
-        label = labels.get(msg.key)
-        if label is None or label.source == "correction" or msg.date is None:
-            continue
-        if msg.date > as_of or not period.contains(clock.local_date(msg.date)):
-            continue
-        items.append(ReviewItem(
-            key=msg.key, date=msg.date, sender=str(msg.sender or ""), subject=msg.subject,
-            label=label.label, confidence=label.confidence, source=label.source,
-            explanation=label.explanation))
-    items.sort(key=lambda i: (i.confidence, i.date))
-    return items[:limit]
+    """The least confident machine labels of the period, least confident first: the
+    first ``limit`` rows ``inbox-audit review`` writes for the same period."""
+    return review_mod.needs_review(messages, labels, period, as_of, clock.tz)[:limit]
+
+
+def run_review(
+    settings: Settings,
+    *,
+    period: Period | None = None,
+    as_of: datetime | None = None,
+    out: Path | None = None,
+    progress: Progress | None = None,
+    store: Store | None = None,
+) -> review_mod.ReviewResult:
+    """Write or merge the correction file (default: the configured one), least confident
+    first, keeping every value the buyer typed; see :mod:`inbox_audit.review`.
+
+    A file that is not a readable CSV with ``message_id`` and ``correct`` columns is
+    refused (CorrectionsError) and left as it is. Typed values the next report would
+    refuse (unknown label, ...) are kept and listed in ``problems``.
+    """
+    as_of = as_of or datetime.now(UTC)
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=settings.tz)
+    period = period or last_complete_week(as_of, settings)
+    out = Path(out) if out is not None else settings.corrections_path
+    own = store is None
+    store = store or open_store(settings)
+    try:
+        messages = list(store.iter_messages())
+        known = {m.key for m in messages}
+        table = corrections_mod.read_table(out)  # refuses a file it cannot merge safely
+        problems = corrections_mod.validate(table, known) if table else []
+        try:
+            fixes = corrections_mod.load(settings.corrections_path, known)
+        except corrections_mod.CorrectionsError:
+            fixes = {}  # the problems are listed; the report will refuse the file
+        parties = Parties(settings)
+        threads = build_threads(messages, parties)
+        contexts = message_contexts(messages, threads, parties)
+        machine, _ = classify_store(store, settings, messages, parties, contexts,
+                                    progress=progress, fixes=fixes)
+        items = review_mod.needs_review(messages, {**machine, **fixes}, period, as_of,
+                                        settings.tz)
+        current = {m.key: review_mod.review_item(m, machine[m.key])
+                   for m in messages if m.key in machine}
+        rows, columns, counts = review_mod.merge(table, items, current, settings.tz)
+        text = review_mod.render(columns, rows, table.delimiter if table else ",")
+        backup = review_mod.write_table(out, text)
+        return review_mod.ReviewResult(path=out, rows=len(rows), backup=backup,
+                                       problems=tuple(problems), **counts)
+    finally:
+        if own:
+            store.close()
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -29,3 +29,8 @@ def templates_dir() -> Path:
 def samples_dir() -> Path:
     """The bundled demo mailbox and its config (``samples/``)."""
     return _bundled("samples")
+
+
+def labelled_dir() -> Path:
+    """The bundled labelled training corpus of the classifier (``samples/labelled/``)."""
+    return samples_dir() / "labelled"

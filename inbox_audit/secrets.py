@@ -1,4 +1,4 @@
-"""Where the IMAP password or OAuth2 token comes from: never the config file.
+"""Where the IMAP and SMTP passwords or the OAuth2 token come from: never the config file.
 
 Exactly one password source may be set: ``password_env`` (an environment variable),
 ``password_command`` (a command that prints it, like mbsync's PassCmd) or ``keyring``
@@ -51,6 +51,32 @@ def imap_password(settings: Settings) -> str:
     return _keyring_password(imap.username or "")
 
 
+def smtp_password(settings: Settings) -> str | None:
+    """The SMTP password from the one configured ``[smtp]`` source; None when
+    ``smtp.username`` is not set (a relay that needs no login). Raises like
+    ``imap_password``."""
+    smtp = settings.smtp
+    if not smtp.username:
+        return None
+    sources = [name for name, value in (("password_env", smtp.password_env),
+                                        ("password_command", smtp.password_command),
+                                        ("keyring", smtp.keyring)) if value]
+    if not sources:
+        raise ConfigError("smtp: no password source; set smtp.password_env, "
+                          "smtp.password_command or smtp.keyring = true")
+    if len(sources) > 1:
+        raise ConfigError(f"smtp: set only one password source, not {' and '.join(sources)}")
+    if smtp.password_env:
+        value = os.environ.get(smtp.password_env)
+        if not value:
+            raise SourceError(f"smtp.password_env: environment variable {smtp.password_env} "
+                              "is not set or empty")
+        return value
+    if smtp.password_command:
+        return _run_secret_command(smtp.password_command, "smtp.password_command")
+    return _keyring_password(smtp.username, key="smtp.keyring")
+
+
 def oauth2_token(settings: Settings) -> str | None:
     """An OAuth2 access token from ``oauth2_token_command``; None when it is not set."""
     command = settings.imap.oauth2_token_command
@@ -93,20 +119,20 @@ def _run_secret_command(command: str, key: str) -> str:
     return secret
 
 
-def _keyring_password(username: str) -> str:
+def _keyring_password(username: str, key: str = "imap.keyring") -> str:
     try:
         import keyring  # optional: only users who choose the keyring need it
         import keyring.errors
     except ImportError:
-        raise ConfigError("imap.keyring: the keyring package is not installed; "
+        raise ConfigError(f"{key}: the keyring package is not installed; "
                           "run `pip install keyring` or use password_command") from None
     try:
         value = keyring.get_password(KEYRING_SERVICE, username)
     except keyring.errors.KeyringError as exc:
-        raise SourceError(f"imap.keyring: the system keyring cannot be read "
+        raise SourceError(f"{key}: the system keyring cannot be read "
                           f"({type(exc).__name__})") from None
     if not value:
-        raise SourceError(f"imap.keyring: no password for {username!r} in service "
+        raise SourceError(f"{key}: no password for {username!r} in service "
                           f"{KEYRING_SERVICE!r}; store it with "
                           f"`keyring set {KEYRING_SERVICE} {username}`")
     return value

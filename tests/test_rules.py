@@ -143,3 +143,44 @@ def test_cues_match_whole_words_only():
     rules = load_rules()
     assert not find_cues("de demonstrant kwam", rules, ["high_intent"])
     assert find_cues("graag een demo", rules, ["high_intent"])
+
+
+def _every_cue(text: str, rules, groups) -> list[tuple[str, int, int, str]]:
+    """All matches of all cues, without the trigger index (the slow, obvious way)."""
+    found = []
+    for group in groups:
+        for cue in rules.cues(group):
+            found += [(group, m.start(), m.end(), cue.source)
+                      for m in cue.pattern.finditer(text) if m.end() > m.start()]
+    return sorted(found)
+
+
+def test_trigger_index_never_skips_a_cue_that_matches():
+    """find_cues runs only the cues whose literal triggers occur in the text; on the
+    demo mailbox and the training corpus every cue that matches must have been run."""
+    from inbox_audit.classify.cueindex import CueIndex
+    from inbox_audit.classify.text import match_text
+    from inbox_audit.ingest import parse_raw
+    from inbox_audit.sources.files import iter_raw_mail
+
+    rules = load_rules()
+    samples = rules_dir().parent / "samples"
+    texts = [match_text(m.subject + "\n" + m.text)
+             for m in (parse_raw(r) for r in iter_raw_mail([samples / "demo.mbox"]))]
+    texts += ["ÜBERWEISUNG", "İstanbul offerte", "PRIJSOFFERTE IN BIJLAGE", "Kostenvoranschlag"]
+    index = CueIndex.build(rules.languages, CUE_GROUPS)
+    for text in texts:
+        run = {(g, c.source) for g, c in index.candidates(text.lower(), CUE_GROUPS)}
+        for group, _, _, source in _every_cue(text, rules, CUE_GROUPS):
+            assert (group, source) in run, (source, text[:80])
+
+
+def test_required_text_of_patterns():
+    from inbox_audit.classify.cueindex import required_text
+
+    assert required_text("offerte") == {"offerte"}
+    assert required_text("(graag|gaarne) een offerte") == {" een offerte"}
+    assert required_text("(offerte|prijs(offerte|opgave)?)") == {"offerte", "prijs"}
+    assert required_text(r"\w*offertenummer") == {"offertenummer"}
+    assert required_text("ge(ï|i)nteresseerd") == {"nteresseerd"}
+    assert required_text(r"(a|\w+)b?") is None  # nothing is certain

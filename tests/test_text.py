@@ -99,3 +99,20 @@ def test_language_is_guessed_from_stopwords(rules, text, language):
 
 def test_language_is_unknown_for_too_little_text(rules):
     assert detect_language("OK!", rules) is None
+
+
+@pytest.mark.parametrize("header", HISTORY_FORMATS.values(), ids=HISTORY_FORMATS.keys())
+def test_library_cut_matches_mail_parser_reply(header):
+    """Our fast cut gives what EmailReplyParser.read(...).replies[0] gives."""
+    from mailparser_reply import EmailReplyParser
+
+    from inbox_audit.classify.text import _library_cut
+
+    for text in (f"Prima, tot dan.\n\n{header}\n{QUOTED_REQUEST}",
+                 f"{header}{QUOTED_REQUEST}", "Alleen nieuwe tekst,  \n  zonder historiek.  "):
+        first = EmailReplyParser(languages=["nl", "fr", "de"]).read(text).replies[0]
+        expected = text
+        if not first.headers and first.content.strip():
+            content = first.content.strip()
+            expected = content if len(content) < len(text.strip()) else text
+        assert _library_cut(text) == expected

@@ -1,11 +1,25 @@
 """Label each message request / quote / follow-up / silence / other (SPEC §4).
 
-Stages run in order on an :class:`Evidence` record (``STAGES``): the header stage
-(``Auto-Submitted`` and friends), then the rule stage on the new text only. The first
-verdict decides, unless it *yields*: bulk headers say "other" but yield to a quote,
-follow-up or silence that a later stage is at least ``OVERRIDE_CONFIDENCE`` sure of. A
-trained model slots in as one more stage (source ``model``); corrections override all
-of this outside the classifier.
+Stages run in order on an :class:`Evidence` record: the header stage (``Auto-Submitted``
+and friends), then the rule stage on the new text only, then (when a trained model is
+given) the model, which reads the text plus the rules' and headers' findings as marker
+tokens (``features.py``). How they combine (:func:`combine`):
+
+1. A final header verdict (auto-reply, bounce) decides alone (source ``header``).
+2. Direction vetoes impossible labels: the buyer never sends a quote, his first message
+   of a conversation can only be a request (or his own auto-reply, or unrelated mail),
+   his later ones only a follow-up; a supplier never sends a request.
+3. Among the remaining labels the model's probabilities are renormalised and the most
+   probable label wins (source ``model``), with the surer of the two confidences when
+   the rules agree. When they disagree the confidence drops with the rules' confidence
+   (``p * (1 - r / 2)``), so such labels come up for review; only when the model is
+   unsure (``p < MODEL_UNSURE``) and the rules are sure (``r >= RULE_SURE``) do the
+   rules decide (source ``rule``).
+4. A yielding header verdict (bulk mail) stands unless the winner is a label it yields
+   to with at least ``OVERRIDE_CONFIDENCE``.
+
+Without a model step 3 is the rule verdict. Corrections override all of this outside
+the classifier (source ``correction``).
 """
 
 from __future__ import annotations
@@ -16,8 +30,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inbox_audit.classify.facts import largest_amount, message_facts
+from inbox_audit.classify.features import explain_markers, feature_text
 from inbox_audit.classify.headers import CLASSIFIER_HEADERS, header_verdict
 from inbox_audit.classify.rules import CUE_GROUPS, Cue, Match, Rules, find_cues, load_rules
 from inbox_audit.classify.text import (
@@ -29,15 +45,21 @@ from inbox_audit.classify.text import (
 )
 from inbox_audit.models import Classification, Label, Message, MessageContext, Source
 
+if TYPE_CHECKING:
+    from inbox_audit.classify.model import TextModel
+
 __all__ = [
-    "CLASSIFIER_HEADERS", "CLASSIFIER_VERSION", "STAGES", "Evidence", "Rules", "Verdict",
-    "classifier_version", "classify_message", "classify_messages", "load_rules",
-    "message_facts", "new_text",
+    "CLASSIFIER_HEADERS", "CLASSIFIER_VERSION", "CODE_DIGEST", "STAGES", "Evidence", "Rules",
+    "Verdict", "allowed_labels", "classifier_version", "classify_message", "classify_messages",
+    "combine", "load_rules", "message_facts", "new_text", "stage_verdicts",
 ]
 
 # Bump when the logic changes in a way a source hash would not show (it rarely is).
 CODE_VERSION = "1"
 OVERRIDE_CONFIDENCE = 0.8
+# The model decides among the allowed labels, unless it is unsure and the rules are sure.
+MODEL_UNSURE = 0.5
+RULE_SURE = 0.8
 # A message nobody put in context: someone else's, opening its own conversation.
 DEFAULT_CONTEXT = MessageContext(from_me=False, first_in_thread=True, supplier=None)
 _ATTACHMENT_QUOTE = 3.0  # an offer-named attachment outweighs any single phrase
@@ -169,17 +191,85 @@ def classify_message(msg: Message, ctx: MessageContext, rules: Rules,
 
 
 def classify_messages(messages: Iterable[Message], contexts: Mapping[str, MessageContext],
-                      rules: Rules) -> list[Classification]:
+                      rules: Rules, model: TextModel | None = None) -> list[Classification]:
     """One classification per message, in order; a message missing from ``contexts``
-    (keyed by ``Message.key``) counts as someone else's, first in its thread."""
-    return [classify_message(m, contexts.get(m.key, DEFAULT_CONTEXT), rules)
-            for m in messages]
+    (keyed by ``Message.key``) counts as someone else's, first in its thread. Without
+    ``model`` the header and rule stages decide alone."""
+    if model is None:
+        return [classify_message(m, contexts.get(m.key, DEFAULT_CONTEXT), rules)
+                for m in messages]
+    staged = []
+    for msg in messages:
+        ev = Evidence.build(msg, contexts.get(msg.key, DEFAULT_CONTEXT), rules)
+        header = header_stage(ev)
+        rule = rule_stage(ev) if header is None or header.yields_to else None
+        staged.append((ev, header, rule))
+    texts = [feature_text(ev, rule, header) for ev, header, rule in staged if rule is not None]
+    probs = iter(model.predict(texts))
+    text_iter = iter(texts)
+    out = []
+    for ev, header, rule in staged:
+        if rule is None:  # a final header verdict: the model is not asked
+            assert header is not None
+            out.append(_classification(ev.msg, header))
+            continue
+        out.append(_classification(ev.msg, combine(ev.ctx, header, rule, next(probs),
+                                                   next(text_iter))))
+    return out
 
 
-def classifier_version(rules: Rules) -> str:
-    """Identifies the code and the rules that produce classifications; stored with each
-    one so a change of either invalidates them."""
-    return f"{CODE_VERSION}+{_CODE_DIGEST[:10]}+{rules.digest[:10]}"
+def stage_verdicts(ev: Evidence) -> tuple[Verdict | None, Verdict]:
+    """The header stage's verdict (None when the headers say nothing) and the rule
+    stage's verdict of one message."""
+    return header_stage(ev), rule_stage(ev)
+
+
+def allowed_labels(ctx: MessageContext) -> tuple[Label, ...]:
+    """The labels a message may get given who sent it and where it sits (SPEC §6)."""
+    if ctx.from_me:
+        return ("request" if ctx.first_in_thread else "follow-up", "silence", "other")
+    return ("quote", "follow-up", "silence", "other")
+
+
+def combine(ctx: MessageContext, header: Verdict | None, rule: Verdict,
+            probs: Mapping[str, float] | None, text: str = "") -> Verdict:
+    """The one verdict from the header stage, the rule stage and the model's label
+    probabilities (None: no model); ``text`` is the model's input, for explanations."""
+    if header is not None and not header.yields_to:
+        return header
+    choice = rule if probs is None else _with_model(ctx, rule, probs, text)
+    if header is None:
+        return choice
+    if choice.label in header.yields_to and choice.confidence >= OVERRIDE_CONFIDENCE:
+        return replace(choice, explanation=f"{choice.explanation} (despite {header.explanation})")
+    return header
+
+
+def _with_model(ctx: MessageContext, rule: Verdict, probs: Mapping[str, float],
+                text: str) -> Verdict:
+    allowed = allowed_labels(ctx)
+    total = sum(probs.get(label, 0.0) for label in allowed) or 1.0
+    share = {label: probs.get(label, 0.0) / total for label in allowed}
+    best = max(allowed, key=share.__getitem__)
+    sure = share[best]
+    found = " ".join(explain_markers(text))
+    evidence = f"; features: {found}" if found else ""
+    if best == rule.label:
+        return Verdict(best, max(sure, rule.confidence), "model",
+                       f"model {sure:.2f}, agrees with {rule.explanation}{evidence}")
+    if sure < MODEL_UNSURE and rule.confidence >= RULE_SURE:
+        return Verdict(rule.label, rule.confidence * (1 - sure / 2), "rule",
+                       f"{rule.explanation}; model unsure: {best} {sure:.2f}")
+    # Disagreeing with sure rules costs confidence, so such labels come up for review.
+    return Verdict(best, sure * (1 - rule.confidence / 2), "model",
+                   f"model {best} {sure:.2f} over {rule.explanation}{evidence}")
+
+
+def classifier_version(rules: Rules, model_fingerprint: str | None = None) -> str:
+    """Identifies the code, the rules and the model that produce classifications;
+    stored with each one so a change of any invalidates them."""
+    version = f"{CODE_VERSION}+{CODE_DIGEST[:10]}+{rules.digest[:10]}"
+    return f"{version}+m{model_fingerprint[:10]}" if model_fingerprint else version
 
 
 def _buyer(ev: Evidence) -> Verdict:
@@ -322,9 +412,9 @@ def _bundled_version() -> str:
     try:
         return classifier_version(load_rules())
     except Exception:  # bundled rules broken or missing: still importable, never matches
-        return f"{CODE_VERSION}+{_CODE_DIGEST[:10]}+norules"
+        return f"{CODE_VERSION}+{CODE_DIGEST[:10]}+norules"
 
 
 _PSEUDO_CUE = Cue(re.compile(""), "", 0.0, "")
-_CODE_DIGEST = _code_digest()
+CODE_DIGEST = _code_digest()
 CLASSIFIER_VERSION: str = _bundled_version()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from inbox_audit.classify.cueindex import CueIndex, required_text, required_words
 from inbox_audit.errors import RulesError
 from inbox_audit.resources import rules_dir
 
@@ -52,6 +53,11 @@ class Cue:
     source: str
     weight: float
     language: str
+    # Lower-cased strings of which every match contains at least one (None: unknown).
+    # Checking them with ``in`` is far cheaper than running the pattern.
+    triggers: frozenset[str] | None = None
+    # Sets of whole words, each of which must share a word with the text's words.
+    words: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +95,7 @@ class Rules:
     digest: str
     common: CommonRules
     languages: Mapping[str, LanguageRules]
+    index: CueIndex | None = None  # built by load_rules; find_cues needs it
 
     def cues(self, group: str) -> Iterable[Cue]:
         """Every language's cues of ``group``."""
@@ -134,7 +141,8 @@ def load_rules(folder: Path | None = None) -> Rules:
             raise RulesError(f"{path}: line 1: language {lang.code!r} is already defined "
                              "by another file")
         languages[lang.code] = lang
-    return Rules(folder=folder, digest=digest.hexdigest(), common=common, languages=languages)
+    return Rules(folder=folder, digest=digest.hexdigest(), common=common, languages=languages,
+                 index=CueIndex.build(languages, CUE_GROUPS))
 
 
 def find_cues(text: str, rules: Rules, groups: Iterable[str],
@@ -147,13 +155,16 @@ def find_cues(text: str, rules: Rules, groups: Iterable[str],
     language weigh fully, other languages' cues weigh ``foreign_factor`` as much.
     """
     matches: list[Match] = []
-    for group in groups:
-        for cue in rules.cues(group):
-            factor = 1.0 if prefer is None or cue.language == prefer else foreign_factor
-            for m in cue.pattern.finditer(text):
-                if m.end() > m.start():
-                    matches.append(Match(group, m.start(), m.end(), cue, cue.weight * factor,
-                                       m.group(0)))
+    if not text:
+        return matches
+    groups = tuple(groups)
+    index = rules.index or CueIndex.build(rules.languages, CUE_GROUPS)
+    for group, cue in index.candidates(text.lower(), groups):
+        factor = 1.0 if prefer is None or cue.language == prefer else foreign_factor
+        for m in cue.pattern.finditer(text):
+            if m.end() > m.start():
+                matches.append(Match(group, m.start(), m.end(), cue, cue.weight * factor,
+                                     m.group(0)))
     # Longest first, then heaviest; keep a match only where nothing kept overlaps it.
     matches.sort(key=lambda m: (-(m.end - m.start), -m.weight, m.start))
     kept: list[Match] = []
@@ -202,7 +213,8 @@ def _load_language(path: Path) -> LanguageRules:
         for strength, weight in (("strong", STRONG_WEIGHT), ("weak", WEAK_WEIGHT)):
             for source in _string_list(path, text, group, strength, table.get(strength, [])):
                 pattern = _compile(path, text, group, strength, source, word_edges=True)
-                compiled.append(Cue(pattern, source, weight, code))
+                compiled.append(Cue(pattern, source, weight, code, required_text(source),
+                                    required_words(pattern.pattern)))
         cues[group] = tuple(compiled)
     return LanguageRules(code=code, version=version,
                          stopwords=frozenset(w.lower() for w in stopwords), cues=cues)
