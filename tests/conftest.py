@@ -4,10 +4,12 @@ so nothing reads or writes the real ~/.config or ~/.local of whoever runs the su
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from dovecot import Dovecot, DovecotMissing
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
@@ -53,3 +55,18 @@ def cli():
         return runner.invoke(command, [str(a) for a in args], catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture(scope="module")
+def dovecot() -> Iterator[Dovecot]:
+    """A real Dovecot on 127.0.0.1 for one test module; a missing server fails, never
+    skips (CI installs it)."""
+    try:
+        server = Dovecot()
+    except DovecotMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

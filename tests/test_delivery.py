@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 from dovecot import PASSWORD as IMAP_PASSWORD
-from dovecot import Dovecot, DovecotMissing
+from dovecot import Dovecot
 from smtpserver import PASSWORD, USER, SmtpServer, free_port
 
 from inbox_audit import delivery
@@ -131,19 +131,6 @@ def test_smtp_addresses_fall_back_to_me():
 
 
 # --- IMAP APPEND ------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def dovecot() -> Iterator[Dovecot]:
-    try:
-        server = Dovecot()
-    except DovecotMissing as exc:
-        pytest.fail(str(exc), pytrace=False)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
 
 def imap_settings(dovecot: Dovecot, user: str, **report: object) -> Settings:
     base = dovecot.settings(user)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
-from dovecot import PASSWORD, Dovecot, DovecotMissing
+from dovecot import PASSWORD, Dovecot
 from mailfactory import mail, mbox, write
 
 from inbox_audit.errors import SourceError
@@ -131,19 +131,6 @@ def test_kill_9_during_import_then_rerun_stores_exactly_the_source(tmp_path):
     assert done.returncode == 0, done.stderr
     assert f"imported {total - kept[-1]}, duplicates {kept[-1]}, quarantined 0" in done.stdout
     assert intact(store) == ids("kill", total)
-
-
-@pytest.fixture(scope="module")
-def dovecot() -> Iterator[Dovecot]:
-    try:
-        server = Dovecot()
-    except DovecotMissing as exc:
-        pytest.fail(str(exc), pytrace=False)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
-from dovecot import PASSWORD, CuttingProxy, Dovecot, DovecotMissing, free_port
+from dovecot import PASSWORD, CuttingProxy, Dovecot, free_port
 from mailfactory import mail
 
 from inbox_audit import parsepool
@@ -21,19 +21,6 @@ from inbox_audit.errors import ConfigError, SourceError
 from inbox_audit.sources import imap
 from inbox_audit.sources.imap import fetch
 from inbox_audit.store import Store
-
-
-@pytest.fixture(scope="module")
-def dovecot() -> Iterator[Dovecot]:
-    try:
-        server = Dovecot()
-    except DovecotMissing as exc:
-        pytest.fail(str(exc), pytrace=False)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

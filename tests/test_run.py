@@ -16,7 +16,7 @@ import filelock
 import pytest
 from conftest import SAMPLES
 from dovecot import PASSWORD as IMAP_PASSWORD
-from dovecot import Dovecot, DovecotMissing
+from dovecot import Dovecot
 from smtpserver import PASSWORD, USER, SmtpServer
 
 from inbox_audit.config import ReportSettings, Settings, SmtpSettings, load_settings
@@ -31,19 +31,6 @@ pytestmark = [pytest.mark.slow,
 TZ = ZoneInfo("Europe/Brussels")
 MONDAY = datetime(2026, 11, 30, 7, 30, tzinfo=TZ)  # the week before: 2026-W48
 REPORT_FOLDER = "inbox-audit reports"
-
-
-@pytest.fixture(scope="module")
-def dovecot() -> Iterator[Dovecot]:
-    try:
-        server = Dovecot()
-    except DovecotMissing as exc:
-        pytest.fail(str(exc), pytrace=False)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -21,11 +21,10 @@ import subprocess
 import sys
 import urllib.parse
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dovecot import PASSWORD, Dovecot, DovecotMissing
+from dovecot import PASSWORD, Dovecot
 from mailfactory import mail, mbox, with_attachment, write
 
 from inbox_audit.cli import cli
@@ -40,19 +39,6 @@ def forms(secret: str) -> list[bytes]:
     plain_auth = base64.b64encode(b"\0buyer\0" + raw)  # AUTHENTICATE PLAIN
     return [raw, base64.b64encode(raw), binascii.hexlify(raw),
             urllib.parse.quote(secret).encode(), plain_auth[4:-4]]
-
-
-@pytest.fixture(scope="module")
-def dovecot() -> Iterator[Dovecot]:
-    try:
-        server = Dovecot()
-    except DovecotMissing as exc:
-        pytest.fail(str(exc), pytrace=False)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def run(workdir: Path, *args: object, env: dict[str, str]) -> str:

@@ -34,6 +34,9 @@ def test_wheel_contains_rules_templates_and_demo(wheel):
     assert any(n.startswith("inbox_audit/templates/") for n in names)
     assert "inbox_audit/samples/demo.mbox" in names
     assert "inbox_audit/samples/demo.toml" in names
+    # The classifier trains on first use from the labelled corpus: it must ship too.
+    assert "inbox_audit/samples/labelled/train.mbox" in names
+    assert "inbox_audit/samples/labelled/truth.csv" in names
 
 
 @pytest.mark.slow
