@@ -10,6 +10,7 @@ skipped.
 
 from __future__ import annotations
 
+import functools
 import re
 import re._constants as sre_constants
 import re._parser as sre_parse
@@ -147,7 +148,8 @@ class CueIndex:
     time; nearly all of them fail. Every cue knows what any match must contain: sets of
     whole words (``Cue.words``, one word of each set) and literals (``Cue.triggers``,
     one of them). A cue with word sets is looked up by the words of the text; the others
-    by the text's three-letter fragments, which name the literals worth an ``in`` test.
+    by the three-letter fragments the text contains, which name the literals worth an
+    ``in`` test.
     Only cues that pass every check are run.
     """
 
@@ -157,8 +159,8 @@ class CueIndex:
     short: tuple[str, ...]  # triggers of fewer than three letters (no-word cues)
     by_trigger: Mapping[str, tuple[int, ...]]  # trigger -> positions (no-word cues)
     always: tuple[int, ...]  # cues with neither: always run
-    # The keys of by_word and by_gram as sets: set & frozenset is one C call, whereas
-    # set.intersection(dict) walks the whole dict.
+    # The keys of by_word as a set: set & frozenset is one C call, whereas
+    # set.intersection(dict) walks the whole dict. Those of by_gram, to test each.
     word_keys: frozenset[str] = frozenset()
     gram_keys: frozenset[str] = frozenset()
 
@@ -196,27 +198,43 @@ class CueIndex:
     def candidates(self, lowered: str, groups: tuple[str, ...]) -> list[tuple[str, Cue]]:
         """The (group, cue) pairs of ``groups`` that may match ``lowered``, in the order
         of ``groups``, then languages, then the files."""
+        # Runs a few times per message: plain loops, no generator per cue.
         words = set(_WORD.findall(lowered))
         positions = set(self.always)
+        by_word = self.by_word
         for word in words & self.word_keys:
-            positions.update(self.by_word[word])
-        grams = {lowered[i:i + 3] for i in range(len(lowered) - 2)}
-        for gram in grams & self.gram_keys:
-            for trigger in self.by_gram[gram]:
+            positions.update(by_word[word])
+        by_gram, by_trigger = self.by_gram, self.by_trigger
+        # ~120 substring tests cost less than slicing every three letters of the text.
+        for gram in self.gram_keys:
+            if gram not in lowered:
+                continue
+            for trigger in by_gram[gram]:
                 if trigger in lowered:
-                    positions.update(self.by_trigger[trigger])
+                    positions.update(by_trigger[trigger])
         for trigger in self.short:
             if trigger in lowered:
-                positions.update(self.by_trigger[trigger])
-        order = {g: i for i, g in reversed(list(enumerate(groups)))}
+                positions.update(by_trigger[trigger])
+        order = _group_order(groups)
+        table = self.table
         chosen = []
         for p in positions:
-            group, cue = self.table[p]
-            if group not in order or any(ws.isdisjoint(words) for ws in cue.words):
+            group, cue = table[p]
+            rank = order.get(group)
+            if rank is None:
                 continue
-            if cue.words and cue.triggers is not None and not any(
-                    t in lowered for t in cue.triggers):
-                continue
-            chosen.append((order[group], p))
+            if cue.words:
+                if any(ws.isdisjoint(words) for ws in cue.words):
+                    continue
+                if cue.triggers is not None and not any(t in lowered for t in cue.triggers):
+                    continue
+            chosen.append((rank, p))
         chosen.sort()
-        return [self.table[p] for _, p in chosen]
+        return [table[p] for _, p in chosen]
+
+
+@functools.lru_cache(maxsize=64)
+def _group_order(groups: tuple[str, ...]) -> dict[str, int]:
+    """Each group's first position in ``groups``."""
+    return {g: i for i, g in reversed(list(enumerate(groups)))}
+

@@ -10,6 +10,7 @@ format for users who keep their own copy. Every problem is reported as a
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import tomllib
@@ -162,16 +163,23 @@ def find_cues(text: str, rules: Rules, groups: Iterable[str],
     for group, cue in index.candidates(text.lower(), groups):
         factor = 1.0 if prefer is None or cue.language == prefer else foreign_factor
         for m in cue.pattern.finditer(text):
-            if m.end() > m.start():
-                matches.append(Match(group, m.start(), m.end(), cue, cue.weight * factor,
+            start, end = m.span()
+            if end > start:
+                matches.append(Match(group, start, end, cue, cue.weight * factor,
                                      m.group(0)))
+    if len(matches) < 2:  # nothing can overlap
+        return matches
     # Longest first, then heaviest; keep a match only where nothing kept overlaps it.
     matches.sort(key=lambda m: (-(m.end - m.start), -m.weight, m.start))
+    # Kept spans never overlap, so sorted by start they are sorted by end too: the only
+    # one that can overlap a new span is the first kept one ending after its start.
     kept: list[Match] = []
+    ends: list[int] = []
     for m in matches:
-        if all(m.end <= k.start or m.start >= k.end for k in kept):
-            kept.append(m)
-    kept.sort(key=lambda m: m.start)
+        i = bisect.bisect_right(ends, m.start)
+        if i == len(kept) or kept[i].start >= m.end:
+            kept.insert(i, m)
+            ends.insert(i, m.end)
     return kept
 
 

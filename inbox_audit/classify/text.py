@@ -38,6 +38,8 @@ _LIBRARY_HINT = re.compile(
     r"|de|envoy\w*|à|objet|von|gesendet|an|betreff|organi[sz]ation|from|sent|to|subject"
     r"|date)\s*)?:", re.IGNORECASE | re.MULTILINE)
 
+_CRIT = re.compile("crit", re.IGNORECASE)  # as _LIBRARY_HINT folds case (also "ı", "İ")
+
 
 def new_text(text: str, rules: Rules) -> str:
     """The part of ``text`` the sender wrote now: no quoted history, no signature."""
@@ -137,7 +139,10 @@ def _library_cut(text: str) -> str:
     norm = _OUTLOOK_SEPARATOR.sub("\\1\n", norm, 8)
     try:
         header = None
-        if _LIBRARY_HINT.search(norm):  # without one, its header patterns cannot match
+        # Without a hint its header patterns cannot match; every hint but "crit" and
+        # "-----" holds a colon, and most mail has none of the three (cheap to test).
+        if ((":" in norm or "-----" in norm or _CRIT.search(norm))
+                and _LIBRARY_HINT.search(norm)):
             header = next((g for m in _library_headers().finditer(norm)
                            for g in m.groups() if g), None)
     except Exception:  # a third-party regex failure must not lose the mail
