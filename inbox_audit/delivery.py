@@ -14,7 +14,6 @@ that names what to fix and never contains the password.
 from __future__ import annotations
 
 import imaplib
-import ipaddress
 import smtplib
 import socket
 import ssl
@@ -36,6 +35,7 @@ from inbox_audit.sources.imap_connect import (
     reason,
     tls_context,
 )
+from inbox_audit.tls import is_loopback, verified_context
 
 REPORT_HEADER = "X-Inbox-Audit-Report"  # the report's period, e.g. 2026-W47
 
@@ -107,10 +107,10 @@ def send_smtp(settings: Settings, message: EmailMessage) -> str:
     port = smtp.port or {"tls": 465, "starttls": 587, "plain": 25}[mode]
     where = f"{smtp.host}:{port}"
     password = secrets.smtp_password(settings)
-    if mode == "plain" and password is not None and not _is_loopback(smtp.host):
+    if mode == "plain" and password is not None and not is_loopback(smtp.host):
         raise DeliveryError(f"refusing to log in to {where} without encryption: set "
                             "smtp.tls = true (port 465) or smtp.starttls = true (587)")
-    context = _tls_context(settings) if mode != "plain" else None
+    context = verified_context(settings.smtp.ca_file, "smtp.ca_file") if mode != "plain" else None
     hidden = (password,) if password else ()
     try:
         if mode == "tls":
@@ -167,29 +167,6 @@ def send_smtp(settings: Settings, message: EmailMessage) -> str:
     if refused:
         return f"to {to}; refused: {', '.join(sorted(refused))}"
     return f"to {to}"
-
-
-def _is_loopback(host: str) -> bool:
-    if host.rstrip(".").lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _tls_context(settings: Settings) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    ca_file = settings.smtp.ca_file
-    if ca_file is not None:
-        try:
-            context.load_verify_locations(cafile=str(ca_file))
-        except FileNotFoundError:
-            raise ConfigError(f"smtp.ca_file: no such file: {ca_file}") from None
-        except (ssl.SSLError, OSError) as exc:
-            raise ConfigError(f"smtp.ca_file: {ca_file} is not a PEM certificate bundle "
-                              f"({exc.__class__.__name__})") from None
-    return context
 
 
 def _smtp_reason(exc: object, hidden: Sequence[str]) -> str:

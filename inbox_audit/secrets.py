@@ -31,24 +31,9 @@ def imap_password(settings: Settings) -> str:
     when the source cannot deliver (variable unset, command failed, keyring empty).
     """
     imap = settings.imap
-    sources = [name for name, value in (("password_env", imap.password_env),
-                                        ("password_command", imap.password_command),
-                                        ("keyring", imap.keyring)) if value]
-    if not sources:
-        raise ConfigError("imap: no password source; set imap.password_env, "
-                          "imap.password_command or imap.keyring = true "
-                          "(or imap.oauth2_token_command for Gmail / Microsoft 365)")
-    if len(sources) > 1:
-        raise ConfigError(f"imap: set only one password source, not {' and '.join(sources)}")
-    if imap.password_env:
-        value = os.environ.get(imap.password_env)
-        if not value:
-            raise SourceError(f"imap.password_env: environment variable {imap.password_env} "
-                              "is not set or empty")
-        return value
-    if imap.password_command:
-        return _run_secret_command(imap.password_command, "imap.password_command")
-    return _keyring_password(imap.username or "")
+    return _password("imap", imap.password_env, imap.password_command, imap.keyring,
+                     imap.username or "",
+                     hint=" (or imap.oauth2_token_command for Gmail / Microsoft 365)")
 
 
 def smtp_password(settings: Settings) -> str | None:
@@ -58,23 +43,30 @@ def smtp_password(settings: Settings) -> str | None:
     smtp = settings.smtp
     if not smtp.username:
         return None
-    sources = [name for name, value in (("password_env", smtp.password_env),
-                                        ("password_command", smtp.password_command),
-                                        ("keyring", smtp.keyring)) if value]
+    return _password("smtp", smtp.password_env, smtp.password_command, smtp.keyring,
+                     smtp.username)
+
+
+def _password(table: str, env: str | None, command: str | None, keyring: bool,
+              username: str, *, hint: str = "") -> str:
+    """The password from exactly one of a table's sources: env, command or keyring."""
+    sources = [name for name, value in (("password_env", env),
+                                        ("password_command", command),
+                                        ("keyring", keyring)) if value]
     if not sources:
-        raise ConfigError("smtp: no password source; set smtp.password_env, "
-                          "smtp.password_command or smtp.keyring = true")
+        raise ConfigError(f"{table}: no password source; set {table}.password_env, "
+                          f"{table}.password_command or {table}.keyring = true{hint}")
     if len(sources) > 1:
-        raise ConfigError(f"smtp: set only one password source, not {' and '.join(sources)}")
-    if smtp.password_env:
-        value = os.environ.get(smtp.password_env)
+        raise ConfigError(f"{table}: set only one password source, not {' and '.join(sources)}")
+    if env:
+        value = os.environ.get(env)
         if not value:
-            raise SourceError(f"smtp.password_env: environment variable {smtp.password_env} "
+            raise SourceError(f"{table}.password_env: environment variable {env} "
                               "is not set or empty")
         return value
-    if smtp.password_command:
-        return _run_secret_command(smtp.password_command, "smtp.password_command")
-    return _keyring_password(smtp.username, key="smtp.keyring")
+    if command:
+        return _run_secret_command(command, f"{table}.password_command")
+    return _keyring_password(username, key=f"{table}.keyring")
 
 
 def oauth2_token(settings: Settings) -> str | None:

@@ -9,7 +9,6 @@ fix and never contains the password or token.
 from __future__ import annotations
 
 import imaplib
-import ipaddress
 import socket
 import ssl
 from collections.abc import Sequence
@@ -20,6 +19,7 @@ from imapclient.imapclient import SocketTimeout
 
 from inbox_audit.config import ImapSettings
 from inbox_audit.errors import ConfigError, SourceError
+from inbox_audit.tls import is_loopback, verified_context
 
 # What a lost connection looks like from inside imapclient/imaplib.
 CONNECTION_LOST = (OSError, imaplib.IMAP4.abort, EOFError)
@@ -35,32 +35,14 @@ def endpoint(imap: ImapSettings) -> tuple[str, int, str]:
         raise ConfigError("imap.batch_size: must be 1 or more")
     mode = "starttls" if imap.starttls else "tls" if imap.tls else "plain"
     port = imap.port or (993 if mode == "tls" else 143)
-    if mode == "plain" and not _is_loopback(imap.host):
+    if mode == "plain" and not is_loopback(imap.host):
         raise SourceError(f"refusing to log in to {imap.host}:{port} without encryption: "
                           "set imap.tls = true (port 993) or imap.starttls = true")
     return imap.host, port, mode
 
 
-def _is_loopback(host: str) -> bool:
-    if host.rstrip(".").lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def tls_context(imap: ImapSettings) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    if imap.ca_file is not None:
-        try:
-            context.load_verify_locations(cafile=str(imap.ca_file))
-        except FileNotFoundError:
-            raise ConfigError(f"imap.ca_file: no such file: {imap.ca_file}") from None
-        except (ssl.SSLError, OSError) as exc:
-            raise ConfigError(f"imap.ca_file: {imap.ca_file} is not a PEM certificate "
-                              f"bundle ({exc.__class__.__name__})") from None
-    return context
+    return verified_context(imap.ca_file, "imap.ca_file")
 
 
 class Connector:
