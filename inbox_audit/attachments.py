@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import email.message
 import io
 import re
 import warnings
-from collections.abc import Callable
 
 import pypdf
 
+from inbox_audit.mimetext import decode_bytes, header_text
 from inbox_audit.models import Attachment
 
 # Characters of attachment text kept per message (all attachments together).
@@ -37,36 +38,49 @@ BASE64_RUN_CUT = 1024 * 1024
 # runs through it without keeping any backtracking state).
 _B64_RUN = re.compile(rb"[A-Za-z0-9+/\r\n]{%d,}" % BASE64_RUN_CUT)
 _CUT_MARK = b"\x00inbox-audit:cut:"
-# mail-parser names a nameless attachment with 10 random letters + .txt/.rtf.
-_INVENTED_NAME = re.compile(r"[a-z]{10}\.(txt|rtf)")
 _B64_WHITESPACE = ("\n", "\r", " ", "\t")
 
 
-def read_attachments(items: list[dict], defects: list[str],
-                     header_text: Callable[[str], str],
-                     decode: Callable[[bytes, str | None], tuple[str, bool]],
-                     ) -> tuple[tuple[Attachment, ...], str]:
-    """mail-parser's attachment dicts -> (attachments, their text for the classifier).
+def read_attachments(msg: email.message.Message,
+                     defects: list[str]) -> tuple[tuple[Attachment, ...], str]:
+    """The attachments of a parsed mail -> (attachments, their text for the classifier).
 
-    ``header_text`` decodes a header value (RFC 2047), ``decode`` bytes with a charset.
+    An attachment is a part with a file name, a part with a Content-ID that is not a
+    text body (an inline image), an RTF part, or any part (a forwarded mail too) sent
+    with ``Content-Disposition: attachment``; the same choice mail-parser makes.
     """
     found: list[Attachment] = []
     texts: list[str] = []
     budget = ATTACHMENT_TEXT_CAP
-    for item in items:
+    for part in msg.walk():
+        disposition = (part.get_content_disposition() or "").lower()
+        if part.is_multipart() and disposition != "attachment":
+            continue
         # A file name is display text only: path parts are kept as written, never used.
-        filename = header_text(str(item.get("filename") or "")).strip("<>")
-        disposition = str(item.get("content-disposition") or "").lower()
-        if _INVENTED_NAME.fullmatch(filename) and "name" not in disposition:
-            filename = ""  # mail-parser made up a random name: keep parsing deterministic
-        ctype = str(item.get("mail_content_type") or "application/octet-stream").lower()
-        payload = item.get("payload") or ""
-        binary = bool(item.get("binary"))
+        filename = header_text(str(part.get_filename() or "")).strip("<>")
+        subtype = part.get_content_subtype()
+        if not filename:
+            content_id = str(part.get("content-id") or "")
+            if content_id and subtype not in ("html", "plain"):
+                filename = header_text(content_id).strip("<>")
+            elif subtype != "rtf" and disposition != "attachment":
+                continue  # a body part, not an attachment
+        ctype = part.get_content_type().lower()
+        binary = False
+        if part.is_multipart():
+            payload: str | bytes = "".join(_as_text(p) for p in part.get_payload())
+        elif str(part.get("content-transfer-encoding", "")).strip().lower() == "base64":
+            payload = str(part.get_payload(decode=False) or "")
+            binary = True
+        else:
+            payload = part.get_payload(decode=True) or b""
         is_pdf = ctype == "application/pdf" or filename.lower().endswith(".pdf")
         is_text = ctype.startswith("text/") and ctype != "text/html"
-        size = _b64_size(str(payload)) if binary else len(
-            str(payload).encode("utf-8", "surrogateescape"))
-        shrunk = _cut_size(str(payload)) if binary else None
+        if binary:
+            size, shrunk = _b64_size(payload), _cut_size(payload)
+        else:
+            size, shrunk = len(payload.encode("utf-8", "surrogateescape")
+                               if isinstance(payload, str) else payload), None
         found.append(Attachment(filename, ctype, size if shrunk is None else shrunk))
         if budget <= 0 or not (is_pdf or is_text) or shrunk is not None:
             continue  # never decoded: nothing would read it
@@ -76,20 +90,30 @@ def read_attachments(items: list[dict], defects: list[str],
             continue
         if binary:
             # Text needs only its start; a PDF needs all of it (at most PDF_MAX_BYTES).
-            data = _b64_decode(str(payload), None if is_pdf else budget * 4, filename,
-                               defects)
+            data = _b64_decode(payload, None if is_pdf else budget * 4, filename, defects)
+        elif isinstance(payload, str):
+            data = payload[:budget * 4].encode("utf-8", "surrogateescape")
         else:
-            data = str(payload)[:budget * 4].encode("utf-8", "surrogateescape")
+            data = payload[:budget * 4]
         if is_pdf:
             text = pdf_text(data, filename, defects)
         else:
-            charset = item.get("charset")
-            text = decode(data, str(charset) if charset else None)[0]
+            text = decode_bytes(data, part.get_content_charset())[0]
         text = text.strip()[:budget]
         if text:
             texts.append(text)
             budget -= len(text)
     return tuple(found), "\n\n".join(texts)
+
+
+def _as_text(part: object) -> str:
+    """A sub-message of a multipart attachment as text (never raises)."""
+    if not isinstance(part, email.message.Message):
+        return str(part)
+    try:
+        return part.as_string()
+    except Exception:  # broken headers or charsets: what is readable of it
+        return str(part.get_payload())
 
 
 def shrink_base64(raw: bytes, defects: list[str]) -> bytes:

@@ -24,6 +24,8 @@ HTML_INPUT_CAP = 300_000
 MIME_DEPTH_CAP = 50
 # What an HTML body carries that is no text: styles, scripts, comments, inline images.
 _NOISE_TAGS = (("<style", "</style>"), ("<script", "</script>"), ("<!--", "-->"))
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+_FOLD = re.compile(r"\r?\n[ \t]*")
 _DATA_URI = re.compile(r"data:[a-z0-9.+/-]+;base64,[a-z0-9+/=\s]*", re.I)
 
 
@@ -46,13 +48,19 @@ def decode_bytes(data: bytes, charset: str | None = None) -> tuple[str, bool]:
             return data.decode("latin-1"), True
 
 
+def has_8bit(value: str) -> bool:
+    """True if ``value`` holds 8-bit header bytes (kept by the stdlib parser as
+    surrogate escapes)."""
+    return not value.isascii() and _ESCAPED_BYTE.search(value) is not None
+
+
 def header_text(value: str) -> str:
     """A header as readable text: 8-bit bytes recovered, RFC 2047 decoded, unfolded."""
     # The stdlib parser keeps 8-bit header bytes as surrogate escapes.
-    if any("\udc80" <= ch <= "\udcff" for ch in value):
+    if has_8bit(value):
         value = decode_bytes(value.encode("utf-8", "surrogateescape"))[0]
-    value = re.sub(r"\r?\n[ \t]*", " ", value)
     if "=?" in value:
+        value = _FOLD.sub(" ", value)
         try:
             chunks = decode_header(value)
         except Exception:  # malformed encoded words: keep the text as it came

@@ -1,8 +1,12 @@
-"""Parse mail in worker processes while the caller goes on fetching.
+"""Parse mail in worker processes while the caller goes on reading or fetching.
 
-Parsing (MIME, charsets, HTML, PDF text) costs several times what fetching and storing
-cost, so a big first sync hands it to one worker per CPU. Small jobs parse in this
-process: starting workers (about 0.3 s each) would cost more than it saves.
+Parsing (MIME, charsets, HTML, PDF text) costs several times what reading and writing
+cost, so a big import or first sync hands it to one worker per CPU. The workers also
+turn each message into the row and packed raw bytes the store writes
+(``store.stored_form``): the calling process is then left with little more than SQL
+inserts, and gets small tuples back instead of whole ``Message`` objects to unpickle.
+Small jobs run in this process: starting workers (about 0.3 s each) would cost more
+than it saves.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from concurrent.futures.process import BrokenProcessPool
 from inbox_audit.models import Message
 from inbox_audit.parse import ParseError, parse_message
 from inbox_audit.sources.files import RawMail
+from inbox_audit.store import StoredForm, stored_form
 
-Parsed = Message | ParseError
+Parsed = StoredForm | ParseError
 # Below this many messages a job is parsed in this process.
 POOL_MIN_MESSAGES = 500
 
@@ -34,9 +39,16 @@ def parse_raw(mail: RawMail) -> Message | ParseError:
         return exc
 
 
+def prepare_raw(mail: RawMail) -> Parsed:
+    """Parse one raw mail into what the store writes, or the reason it cannot."""
+    parsed = parse_raw(mail)
+    return parsed if isinstance(parsed, ParseError) else stored_form(parsed, mail.raw)
+
+
 class ParsePool:
     """``submit(mails)`` starts parsing and returns a function that waits for the
-    results, in order. Use as a context manager; ``workers=0`` parses in-process."""
+    results (``prepare_raw``'s), in order. Use as a context manager; ``workers=0``
+    parses in-process."""
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = (os.cpu_count() or 1) if workers is None else workers
@@ -46,7 +58,7 @@ class ParsePool:
             # Python 3.12+); the workers only need the parser's imports.
             self._executor = ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_init)
+                initializer=_worker_init, initargs=(os.getpid(),))
 
     @classmethod
     def for_job(cls, messages: int) -> ParsePool:
@@ -55,14 +67,14 @@ class ParsePool:
 
     def submit(self, mails: Sequence[RawMail]) -> Callable[[], list[Parsed]]:
         if self._executor is None or len(mails) < 2:
-            return lambda: [parse_raw(mail) for mail in mails]
+            return lambda: [prepare_raw(mail) for mail in mails]
         size = -(-len(mails) // self.workers)
         chunks = [list(mails[i:i + size]) for i in range(0, len(mails), size)]
         try:
             futures = [self._executor.submit(_parse_chunk, chunk) for chunk in chunks]
         except BrokenProcessPool:
             self._broken()
-            return lambda: [parse_raw(mail) for mail in mails]
+            return lambda: [prepare_raw(mail) for mail in mails]
         return lambda: self._gather(futures, chunks)
 
     def _gather(self, futures: list[Future[list[Parsed]]],
@@ -74,7 +86,7 @@ class ParsePool:
             except BrokenProcessPool:
                 # A worker died (out of memory, killed): finish here, without workers.
                 self._broken()
-                results.extend(parse_raw(mail) for mail in chunk)
+                results.extend(prepare_raw(mail) for mail in chunk)
         return results
 
     def _broken(self) -> None:
@@ -95,16 +107,17 @@ class ParsePool:
 
 
 def _parse_chunk(mails: list[RawMail]) -> list[Parsed]:
-    return [parse_raw(mail) for mail in mails]
+    return [prepare_raw(mail) for mail in mails]
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int) -> None:
     # Ctrl-C is the parent's to handle (it rolls back the batch in flight); workers
     # that also caught it would only print tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A parent killed outright (kill -9, out of memory) cannot stop its workers, and
-    # they would wait on their queue forever, holding the terminal's output open.
-    parent = os.getppid()
+    # they would wait on their queue forever, holding the terminal's output open. The
+    # parent's pid comes from the parent: one killed while this worker was starting
+    # is already gone here, and os.getppid() would name the adopting process instead.
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
 
 

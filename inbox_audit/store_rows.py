@@ -44,36 +44,84 @@ def message_row(m: Message) -> tuple[Any, ...]:
 
 def decoded(path: Path, row: tuple[Any, ...]) -> Message:
     """A row as a ``Message``; a row that does not decode means a damaged file."""
-    try:
-        return _message_from_row(row)
-    except (ValueError, TypeError, KeyError) as exc:
-        raise StoreError(f"{path} is damaged (a message row does not decode: "
-                         f"{type(exc).__name__}): move it aside and import your mail "
-                         "again into a new store, or restore a backup") from None
+    return RowDecoder(path)(row)
 
 
-def _message_from_row(row: tuple[Any, ...]) -> Message:
-    r = dict(zip(MESSAGE_COLUMNS, row, strict=True))
-    sender = json.loads(r["sender"]) if r["sender"] else None
-    return Message(
-        key=r["key"],
-        message_id=r["message_id"],
-        date=datetime.fromisoformat(r["date"]) if r["date"] else None,
-        date_source=r["date_source"],
-        sender=Address(*sender) if sender else None,
-        to=tuple(Address(*a) for a in json.loads(r["to_addrs"])),
-        cc=tuple(Address(*a) for a in json.loads(r["cc_addrs"])),
-        subject=r["subject"],
-        in_reply_to=tuple(json.loads(r["in_reply_to"])),
-        references=tuple(json.loads(r["refs"])),
-        text=r["body"],
-        html_only=bool(r["html_only"]),
-        attachments=tuple(Attachment(*a) for a in json.loads(r["attachments"])),
-        headers=tuple((k, v) for k, v in json.loads(r["headers"])),
-        content_type=r["content_type"],
-        folder=r["folder"],
-        raw_sha256=r["raw_sha256"],
-        size=r["size"],
-        attachment_text=r["attachment_text"],
-        defects=tuple(json.loads(r["defects"])),
-    )
+class RowDecoder:
+    """Turns ``messages`` rows into ``Message`` records, many rows in a row.
+
+    Most list columns repeat from message to message (the same sender, the same
+    recipients, no attachment, no defect): each distinct JSON text is decoded once and
+    its (immutable) value shared, which saves the JSON decoding and the memory of a
+    large mailbox. The memo is bounded: it starts over past ``MEMO_SIZE`` texts.
+    """
+
+    MEMO_SIZE = 50_000
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._memo: dict[tuple[int, str], Any] = {}
+
+    def __call__(self, row: tuple[Any, ...]) -> Message:
+        try:
+            return self._message(row)
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            raise StoreError(f"{self.path} is damaged (a message row does not decode: "
+                             f"{type(exc).__name__}): move it aside and import your mail "
+                             "again into a new store, or restore a backup") from None
+
+    def _value(self, kind: int, text: str) -> Any:
+        key = (kind, text)
+        value = self._memo.get(key)
+        if value is None:
+            data = json.loads(text)
+            if kind == _SENDER:
+                value = Address(*data) if data else None
+            elif kind == _ADDRESSES:
+                value = tuple(Address(*a) for a in data)
+            elif kind == _ATTACHMENTS:
+                value = tuple(Attachment(*a) for a in data)
+            elif kind == _HEADERS:
+                value = tuple((k, v) for k, v in data)
+            else:
+                value = tuple(data)
+            if len(self._memo) >= self.MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = value
+        return value
+
+    def _message(self, row: tuple[Any, ...]) -> Message:
+        (key, message_id, date, date_source, sender, to_addrs, cc_addrs, subject,
+         in_reply_to, refs, body, html_only, attachments, headers, content_type, folder,
+         raw_sha256, size, attachment_text, defects) = row
+        value = self._value
+        return Message(
+            key=key,
+            message_id=message_id,
+            date=datetime.fromisoformat(date) if date else None,
+            date_source=date_source,
+            sender=value(_SENDER, sender) if sender else None,
+            to=value(_ADDRESSES, to_addrs),
+            cc=value(_ADDRESSES, cc_addrs),
+            subject=subject,
+            # Ids are mostly unique per message: not worth remembering, except "none".
+            in_reply_to=_ids(in_reply_to),
+            references=_ids(refs),
+            text=body,
+            html_only=bool(html_only),
+            attachments=value(_ATTACHMENTS, attachments),
+            headers=value(_HEADERS, headers),
+            content_type=content_type,
+            folder=folder,
+            raw_sha256=raw_sha256,
+            size=size,
+            attachment_text=attachment_text,
+            defects=value(_LIST, defects),
+        )
+
+
+_SENDER, _ADDRESSES, _ATTACHMENTS, _HEADERS, _LIST = range(5)
+
+
+def _ids(text: str) -> tuple[str, ...]:
+    return () if text == "[]" else tuple(json.loads(text))

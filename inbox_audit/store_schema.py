@@ -63,6 +63,14 @@ CREATE TABLE imap_state (
 """), (2, """
 ALTER TABLE quarantine ADD COLUMN date TEXT;
 CREATE TABLE forgotten (sha256 TEXT PRIMARY KEY, forgotten TEXT NOT NULL)
+"""), (3, """
+CREATE TABLE facts (
+    key TEXT PRIMARY KEY REFERENCES messages(key) ON DELETE CASCADE,
+    amount TEXT,
+    currency TEXT,
+    high_intent INTEGER NOT NULL,
+    version TEXT NOT NULL
+)
 """)]
 # "IAud" in the SQLite header: tells our stores from other programs' databases.
 APPLICATION_ID = 0x49417564

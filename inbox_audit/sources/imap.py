@@ -367,7 +367,7 @@ class _Run:
                                                           mail.raw, result.date)
                         quarantined += added
                     else:
-                        added = self.store.add_message(result, mail.raw, mail.origin)
+                        added = self.store.add_stored(result, mail.origin)
                         new += added
                     duplicates += not added
                 self.store.set_imap_state(self.account, batch.folder.name,
