@@ -15,7 +15,7 @@ import re
 import re._constants as sre_constants
 import re._parser as sre_parse
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -147,22 +147,28 @@ class CueIndex:
     Running ~500 regular expressions over every message was most of the classifier's
     time; nearly all of them fail. Every cue knows what any match must contain: sets of
     whole words (``Cue.words``, one word of each set) and literals (``Cue.triggers``,
-    one of them). A cue with word sets is looked up by the words of the text; the others
-    by the three-letter fragments the text contains, which name the literals worth an
-    ``in`` test.
+    one of them). Both are looked up by the words (``\\w+`` runs) of the lower-cased
+    text: a cue with word sets by the words themselves, the others by the literals a
+    word contains. A literal of word characters only occurs inside one word; one with a
+    space or a dot is looked up by its longest run of word characters, then tested
+    against the text. What each distinct word leads to is remembered (words repeat
+    from mail to mail), so a text costs about one dict lookup per distinct word.
     Only cues that pass every check are run.
     """
 
     table: tuple[tuple[str, Cue], ...]  # (group, cue), in the order of the groups
     by_word: Mapping[str, tuple[int, ...]]  # a word of a cue's key word set -> positions
-    by_gram: Mapping[str, tuple[str, ...]]  # first three letters -> triggers (no-word cues)
-    short: tuple[str, ...]  # triggers of fewer than three letters (no-word cues)
+    by_gram: Mapping[str, tuple[str, ...]]  # first three letters of a key -> triggers
+    short: tuple[str, ...]  # triggers whose key is shorter than three letters
     by_trigger: Mapping[str, tuple[int, ...]]  # trigger -> positions (no-word cues)
     always: tuple[int, ...]  # cues with neither: always run
-    # The keys of by_word as a set: set & frozenset is one C call, whereas
-    # set.intersection(dict) walks the whole dict. Those of by_gram, to test each.
-    word_keys: frozenset[str] = frozenset()
-    gram_keys: frozenset[str] = frozenset()
+    key_of: Mapping[str, str] = field(default_factory=dict)  # trigger -> its key run
+    keyless: tuple[str, ...] = ()  # triggers without a word character: test every text
+    # Position of a word cue -> (its word sets but the key set, its triggers).
+    rest: Mapping[int, tuple[tuple[frozenset[str], ...], frozenset[str] | None]] = field(
+        default_factory=dict)
+    # What each distinct word seen so far leads to (see _WordMemo).
+    _memo: _WordMemo = field(default_factory=lambda: _WordMemo(), compare=False, repr=False)
 
     @classmethod
     def build(cls, languages: Mapping[str, LanguageRules], groups: Iterable[str]) -> CueIndex:
@@ -171,6 +177,7 @@ class CueIndex:
                       for cue in lang.cues.get(group, ()))
         by_word: dict[str, list[int]] = {}
         by_trigger: dict[str, list[int]] = {}
+        rest = {}
         always = []
         for pos, (_, cue) in enumerate(table):
             if cue.words:
@@ -178,59 +185,167 @@ class CueIndex:
                 key = max(cue.words, key=lambda ws: min(map(len, ws)))
                 for word in key:
                     by_word.setdefault(word, []).append(pos)
+                others = list(cue.words)
+                others.remove(key)
+                rest[pos] = (tuple(others), cue.triggers)
             elif cue.triggers is None:
                 always.append(pos)
             else:
                 for trigger in cue.triggers:
                     by_trigger.setdefault(trigger, []).append(pos)
+        key_of = {t: _key_run(t) for t in by_trigger}
         by_gram: dict[str, list[str]] = {}
         for trigger in sorted(by_trigger):
-            if len(trigger) >= 3:
-                by_gram.setdefault(trigger[:3], []).append(trigger)
+            if len(key_of[trigger]) >= 3:
+                by_gram.setdefault(key_of[trigger][:3], []).append(trigger)
         return cls(table=table,
                    by_word={w: tuple(ps) for w, ps in by_word.items()},
                    by_gram={g: tuple(ts) for g, ts in by_gram.items()},
-                   short=tuple(t for t in sorted(by_trigger) if len(t) < 3),
+                   short=tuple(t for t in sorted(by_trigger) if 0 < len(key_of[t]) < 3),
                    by_trigger={t: tuple(ps) for t, ps in by_trigger.items()},
-                   always=tuple(always), word_keys=frozenset(by_word),
-                   gram_keys=frozenset(by_gram))
+                   always=tuple(always), key_of=key_of, rest=rest,
+                   keyless=tuple(t for t in sorted(by_trigger) if not key_of[t]))
 
     def candidates(self, lowered: str, groups: tuple[str, ...]) -> list[tuple[str, Cue]]:
         """The (group, cue) pairs of ``groups`` that may match ``lowered``, in the order
         of ``groups``, then languages, then the files."""
-        # Runs a few times per message: plain loops, no generator per cue.
-        words = set(_WORD.findall(lowered))
+        # Runs a few times per message on short texts: set operations in C rather than
+        # a Python loop over the words.
+        words = _word_set(lowered)
+        memo = self._memo
+        new = words - memo.known
+        if new:
+            if len(memo.known) > _MAX_WORDS:  # new words are endless (numbers, names)
+                memo.clear()
+                new = words
+            for word in new:
+                memo.learn(word, self._word_hits(word))
         positions = set(self.always)
-        by_word = self.by_word
-        for word in words & self.word_keys:
-            positions.update(by_word[word])
-        by_gram, by_trigger = self.by_gram, self.by_trigger
-        # ~120 substring tests cost less than slicing every three letters of the text.
-        for gram in self.gram_keys:
-            if gram not in lowered:
-                continue
-            for trigger in by_gram[gram]:
+        found = words & memo.proven.keys()
+        if found:
+            positions.update(*map(memo.proven.__getitem__, found))
+        by_trigger = self.by_trigger
+        found = words & memo.spanning.keys()
+        if found:
+            for trigger in set().union(*map(memo.spanning.__getitem__, found)):
                 if trigger in lowered:
                     positions.update(by_trigger[trigger])
-        for trigger in self.short:
+        for trigger in self.keyless:
             if trigger in lowered:
                 positions.update(by_trigger[trigger])
-        order = _group_order(groups)
         table = self.table
-        chosen = []
-        for p in positions:
-            group, cue = table[p]
-            rank = order.get(group)
-            if rank is None:
-                continue
-            if cue.words:
-                if any(ws.isdisjoint(words) for ws in cue.words):
-                    continue
-                if cue.triggers is not None and not any(t in lowered for t in cue.triggers):
-                    continue
-            chosen.append((rank, p))
-        chosen.sort()
-        return [table[p] for _, p in chosen]
+        found = words & memo.checked.keys()
+        if found:
+            rest = self.rest
+            for p in set().union(*map(memo.checked.__getitem__, found)) - positions:
+                sets, triggers = rest[p]
+                for ws in sets:
+                    if ws.isdisjoint(words):
+                        break
+                else:
+                    if triggers is None or any(t in lowered for t in triggers):
+                        positions.add(p)
+        allowed, in_order = self._groups(groups)
+        if in_order:  # positions already run in the order of the groups
+            return [table[p] for p in sorted(positions & allowed)]
+        order = _group_order(groups)
+        return [table[p] for p in sorted(positions & allowed,
+                                         key=lambda p: (order[table[p][0]], p))]
+
+    def _groups(self, groups: tuple[str, ...]) -> tuple[frozenset[int], bool]:
+        """The positions of cues of ``groups``, and whether sorting them by position
+        sorts them by the order of ``groups`` too (the usual case)."""
+        known = self._memo.groups.get(groups)
+        if known is None:
+            order = _group_order(groups)
+            allowed = [p for p, (group, _) in enumerate(self.table) if group in order]
+            ranks = [order[self.table[p][0]] for p in allowed]
+            known = self._memo.groups[groups] = (frozenset(allowed), ranks == sorted(ranks))
+        return known
+
+    def _word_hits(self, word: str) -> _WordHits:
+        """What ``word`` (one ``\\w+`` run of a text) tells: the cue positions it
+        proves possible, those whose other conditions (more word sets, a literal beyond
+        the word) the text must still meet, and the triggers with non-word characters
+        whose key run it contains (to be tested against the whole text)."""
+        positions = []
+        checked = []
+        for p in self.by_word.get(word, ()):
+            cue = self.table[p][1]
+            # The word is of the cue's key set; when that is its only set and the word
+            # holds one of its literals, nothing is left to check.
+            if len(cue.words) == 1 and (cue.triggers is None
+                                        or any(t in word for t in cue.triggers)):
+                positions.append(p)
+            else:
+                checked.append(p)
+        found = set()
+        by_gram = self.by_gram
+        for i in range(len(word) - 2):
+            for trigger in by_gram.get(word[i:i + 3], ()):
+                if self.key_of[trigger] in word:
+                    found.add(trigger)
+        for trigger in self.short:
+            if self.key_of[trigger] in word:
+                found.add(trigger)
+        spanning = []
+        for trigger in sorted(found):
+            if trigger == self.key_of[trigger]:  # word characters only: found in full
+                positions.extend(self.by_trigger[trigger])
+            else:
+                spanning.append(trigger)
+        return tuple(sorted(set(positions))), tuple(checked), tuple(spanning)
+
+
+# Every ASCII character \w does not match, to a space: on ASCII text, translate + split
+# gives the \w+ runs, several times faster than findall.
+_ASCII_NON_WORD = str.maketrans({c: " " for c in map(chr, range(128))
+                                 if not (c.isalnum() or c == "_")})
+
+
+def _word_set(text: str) -> set[str]:
+    """The distinct ``\\w+`` runs of ``text``."""
+    if text.isascii():
+        return set(text.translate(_ASCII_NON_WORD).split())
+    return set(_WORD.findall(text))
+
+
+def _key_run(trigger: str) -> str:
+    """The longest ``\\w+`` run of ``trigger``: any text holding ``trigger`` holds it
+    inside one of its words (the empty string when there is none)."""
+    return max(_WORD.findall(trigger), key=len, default="")
+
+
+_MAX_WORDS = 200_000
+_WordHits = tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...]]
+
+
+class _WordMemo:
+    """What each distinct word leads to, by kind; only words with something to say are
+    keys, so ``words & memo.proven.keys()`` picks the few that matter in C."""
+
+    __slots__ = ("checked", "groups", "known", "proven", "spanning")
+
+    def __init__(self) -> None:
+        self.known: set[str] = set()
+        self.proven: dict[str, tuple[int, ...]] = {}
+        self.checked: dict[str, tuple[int, ...]] = {}
+        self.spanning: dict[str, tuple[str, ...]] = {}
+        self.groups: dict[tuple[str, ...], tuple[frozenset[int], bool]] = {}
+
+    def learn(self, word: str, hits: _WordHits) -> None:
+        self.known.add(word)
+        proven, checked, spanning = hits
+        if proven:
+            self.proven[word] = proven
+        if checked:
+            self.checked[word] = checked
+        if spanning:
+            self.spanning[word] = spanning
+
+    def clear(self) -> None:
+        for table in (self.known, self.proven, self.checked, self.spanning):
+            table.clear()
 
 
 @functools.lru_cache(maxsize=64)

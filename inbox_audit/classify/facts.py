@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from price_parser import Price
 
+from inbox_audit.classify.cuestart import exact_lowering
 from inbox_audit.classify.rules import Rules, find_cues
 from inbox_audit.classify.text import is_reply_subject, match_text, new_text
 from inbox_audit.models import Message, MessageFacts
@@ -41,6 +42,9 @@ _AMOUNT = re.compile(
 # lookbehind) or a currency sign (the first branch). Jumping between these and matching
 # there finds what _AMOUNT.finditer finds, without trying its branches at every letter.
 _START = re.compile(r"(?<![\d.,])\d|[€£$]|us\$|\b(?:eur|gbp|usd|chf)\b", re.IGNORECASE)
+# Every match of _AMOUNT holds one of these (lower-cased): a currency sign or code, the
+# word "euro", or the Dutch ",-".
+_MONEY_MARKS = ("€", "£", "$", "eur", "gbp", "usd", "chf", ",-")
 _CURRENCIES = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "£": "GBP",
                "gbp": "GBP", "$": "USD", "us$": "USD", "usd": "USD", "chf": "CHF"}
 # Beyond any price a buyer asks suppliers for; such "amounts" are account numbers.
@@ -80,6 +84,9 @@ def find_amounts(text: str) -> list[tuple[Decimal, str]]:
 
 def _amount_matches(text: str) -> Iterator[re.Match[str]]:
     """What ``_AMOUNT.finditer(text)`` yields (the same matches, in order), faster."""
+    lowered = text.lower()
+    if exact_lowering(text, lowered) and not any(m in lowered for m in _MONEY_MARKS):
+        return  # most mail names no currency: no amount can match
     pos = 0
     while True:
         start = _START.search(text, pos)

@@ -11,6 +11,7 @@ underscores and punctuation; they are long and odd enough never to occur in mail
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ TEXT_CHARS = 1500
 PREFIX = "feat"
 
 
+@functools.lru_cache(maxsize=1024)  # a few dozen distinct markers, ~20 per message
 def marker(*parts: str) -> str:
     """``marker("rule", "follow-up")`` -> ``featrulefollowup``."""
     return PREFIX + "".join(p.replace("-", "").replace("_", "") for p in parts).lower()

@@ -111,14 +111,15 @@ class TextModel:
         ids = self._ids
         if len(ids) > _MAX_IDS:  # new words are endless (numbers, names): stay bounded
             ids.clear()
-        add = self.nlp.vocab.strings.add
         words = _TOKEN.findall(text)
-        orths = []
-        for word in words:
-            orth = ids.get(word)
-            if orth is None:
-                orth = ids[word] = add(word)
-            orths.append(orth)
+        orths = list(map(ids.get, words))  # known words in one C loop, then the new ones
+        if None in orths:
+            add = self.nlp.vocab.strings.add
+            for i, orth in enumerate(orths):
+                if orth is None:
+                    word = words[i]
+                    orth = ids.get(word)  # new earlier in this text
+                    orths[i] = ids[word] = add(word) if orth is None else orth
         return _Tokens(self.nlp, words, orths)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from inbox_audit.classify.cueindex import CueIndex, required_text, required_words
+from inbox_audit.classify.cuestart import cue_matches, exact_lowering, start_pattern
 from inbox_audit.errors import RulesError
 from inbox_audit.resources import rules_dir
 
@@ -59,6 +60,8 @@ class Cue:
     triggers: frozenset[str] | None = None
     # Sets of whole words, each of which must share a word with the text's words.
     words: tuple[frozenset[str], ...] = ()
+    # Finds, in the lower-cased text, where a match can start (None: anywhere).
+    starts: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +163,13 @@ def find_cues(text: str, rules: Rules, groups: Iterable[str],
         return matches
     groups = tuple(groups)
     index = rules.index or CueIndex.build(rules.languages, CUE_GROUPS)
-    for group, cue in index.candidates(text.lower(), groups):
+    lowered = text.lower()
+    exact = exact_lowering(text, lowered)
+    for group, cue in index.candidates(lowered, groups):
         factor = 1.0 if prefer is None or cue.language == prefer else foreign_factor
-        for m in cue.pattern.finditer(text):
+        found = (cue_matches(cue.pattern, cue.starts, text, lowered)
+                 if exact and cue.starts is not None else cue.pattern.finditer(text))
+        for m in found:
             start, end = m.span()
             if end > start:
                 matches.append(Match(group, start, end, cue, cue.weight * factor,
@@ -222,7 +229,9 @@ def _load_language(path: Path) -> LanguageRules:
             for source in _string_list(path, text, group, strength, table.get(strength, [])):
                 pattern = _compile(path, text, group, strength, source, word_edges=True)
                 compiled.append(Cue(pattern, source, weight, code, required_text(source),
-                                    required_words(pattern.pattern)))
+                                    required_words(pattern.pattern),
+                                    # Single letters start too many places to save time.
+                                    start_pattern(pattern.pattern, min_chars=2)))
         cues[group] = tuple(compiled)
     return LanguageRules(code=code, version=version,
                          stopwords=frozenset(w.lower() for w in stopwords), cues=cues)

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import functools
 import re
+import re._constants as sre_constants
+import re._parser as sre_parse
 import unicodedata
+from collections.abc import Callable
 
 from mailparser_reply import EmailReplyParser
 from mailparser_reply.parser import EmailMessage
@@ -38,6 +41,7 @@ _LIBRARY_HINT = re.compile(
     r"|de|envoy\w*|à|objet|von|gesendet|an|betreff|organi[sz]ation|from|sent|to|subject"
     r"|date)\s*)?:", re.IGNORECASE | re.MULTILINE)
 
+_Find = Callable[[str], object]
 _CRIT = re.compile("crit", re.IGNORECASE)  # as _LIBRARY_HINT folds case (also "ı", "İ")
 
 
@@ -66,7 +70,7 @@ def match_text(text: str) -> str:
 
 def is_reply_subject(subject: str, rules: Rules) -> bool:
     """True when the subject starts with a reply or forward prefix (Re:, AW:, Fwd:, ...)."""
-    return any(p.search(subject) for p in rules.common.reply_prefixes)
+    return any(find(subject) for find in _finders(rules.common.reply_prefixes, False))
 
 
 def detect_language(text: str, rules: Rules) -> str | None:
@@ -105,17 +109,64 @@ def _any_of(patterns: tuple[re.Pattern[str], ...]) -> tuple[re.Pattern[str], ...
         return patterns
 
 
+# id of a rules pattern tuple -> (the tuple, kept so the id is not reused; joined?;
+# its finders). Hashing compiled patterns (as lru_cache does) hashes their whole code.
+_FINDERS: dict[int, tuple[tuple[re.Pattern[str], ...], bool, tuple[_Find, ...]]] = {}
+
+
+def _finders(patterns: tuple[re.Pattern[str], ...], joined: bool) -> tuple[_Find, ...]:
+    """``p.search`` of each pattern (of the one joined pattern when ``joined``: see
+    :func:`_any_of`), or ``p.match`` where that finds the same: a pattern anchored at the
+    start of the string (``^`` without MULTILINE, ``\\A``) can only match at 0, but
+    ``search`` would still try every later position to find that out."""
+    cached = _FINDERS.get(id(patterns))
+    if cached is not None and cached[0] is patterns and cached[1] == joined:
+        return cached[2]
+    used = _any_of(patterns) if joined else patterns
+    found = tuple(p.match if _anchored(p) else p.search for p in used)
+    if len(_FINDERS) > 64:
+        _FINDERS.clear()
+    _FINDERS[id(patterns)] = (patterns, joined, found)
+    return found
+
+
+def _anchored(pattern: re.Pattern[str]) -> bool:
+    if pattern.flags & re.MULTILINE:
+        return False
+    try:
+        items = list(sre_parse.parse(pattern.pattern, pattern.flags))
+    except re.error:
+        return False
+    return _starts_anchored(items)
+
+
+def _starts_anchored(items: list) -> bool:
+    if not items:
+        return False
+    op, arg = items[0]
+    if op is sre_constants.AT:
+        return arg in (sre_constants.AT_BEGINNING, sre_constants.AT_BEGINNING_STRING)
+    if op is sre_constants.SUBPATTERN:
+        # (?m:^...) anchors at every line: not at the start only.
+        return not arg[1] & re.MULTILINE and _starts_anchored(list(arg[3]))
+    if op is sre_constants.BRANCH:
+        return all(_starts_anchored(list(branch)) for branch in arg[1])
+    return False
+
+
 def _strip_history(lines: list[str], rules: Rules) -> list[str]:
     """Lines before the first quote header, without "> " lines."""
     kept: list[str] = []
-    history = _any_of(rules.common.history)
+    history = _finders(rules.common.history, True)
+    quoted = _QUOTED_LINE.match
+    last = len(lines) - 1
     for i, line in enumerate(lines):
-        if _QUOTED_LINE.match(line):
+        if quoted(line):
             continue
         # Headers may wrap over two lines; try the line alone, then joined with the next
         # (skipping nothing: a wrapped header has no blank line in between).
-        window = line if i + 1 >= len(lines) else line + "\n" + lines[i + 1]
-        if any(p.search(line) or p.search(window) for p in history):
+        window = line if i >= last else line + "\n" + lines[i + 1]
+        if any(find(line) or find(window) for find in history):
             break
         kept.append(line)
     return kept
@@ -164,12 +215,12 @@ def _library_headers() -> re.Pattern[str]:
 
 
 def _split_signature(lines: list[str], rules: Rules) -> tuple[str, str]:
-    signature = _any_of(rules.common.signature)
+    signature = _finders(rules.common.signature, True)
     written = False  # any text above this line yet?
     for i, line in enumerate(lines):
         stripped = line.strip()
         # A closing formula with nothing above it is the whole message.
-        if written and (line == "-- " or any(p.search(stripped) for p in signature)):
+        if written and (line == "-- " or any(find(stripped) for find in signature)):
             return _tidy(lines[:i]), _tidy(lines[i:])
         written = written or bool(stripped)
     return _tidy(lines), ""

@@ -1,0 +1,182 @@
+"""Classify a big job on every CPU: worker processes plus this one.
+
+A first report on a large mailbox classifies tens of thousands of messages; one core
+does about 2,500 a second, so the other cores should help. Each worker loads the rules
+and the trained model once (from the model cache on disk, see ``model.ensure_model``)
+and then classifies chunks of messages sent to it with their contexts. This process
+works too: it takes chunks from the end of the job while the workers take them from the
+front, so the seconds a worker needs to start (importing spaCy) are not lost. The result
+is what :func:`~inbox_audit.classify.classify_messages` gives in this process, in the
+same order: the classifier is a pure function of message, context, rules and model.
+
+Small jobs stay in this process: a worker that starts after the job is done is waste.
+A worker that dies (or fails to start: a model missing from the cache, rules changed
+under it) loses nothing: its chunks are classified here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from inbox_audit.classify import Rules, classify_messages, load_rules
+from inbox_audit.models import Classification, Message, MessageContext
+
+if TYPE_CHECKING:
+    from inbox_audit.classify.model import ModelInfo, TextModel
+
+# Below this many messages a job is classified in this process: a worker needs about
+# two seconds of CPU to start (spaCy and the model), in which this process alone
+# classifies about 5,000 messages.
+POOL_MIN_MESSAGES = 10_000
+CHUNK = 500  # messages per task: about 0.2 s of work, so progress moves and ends align
+
+Progress = Callable[[int, int], None]
+
+
+def classify_all(messages: Sequence[Message], contexts: Mapping[str, MessageContext],
+                 rules: Rules, model: TextModel | None = None, *,
+                 rules_folder: Path | None = None, model_info: ModelInfo | None = None,
+                 progress: Progress | None = None, workers: int | None = None,
+                 min_messages: int | None = None, chunk: int | None = None,
+                 share: bool = True) -> list[Classification]:
+    """``classify_messages(messages, contexts, rules, model)``, in worker processes too
+    when the job has at least ``min_messages`` (default ``POOL_MIN_MESSAGES``) messages,
+    sent in chunks of ``chunk`` (default ``CHUNK``). ``rules_folder`` is the folder
+    ``rules`` was loaded from (None: the bundled rules) and ``model_info`` the cached
+    model ``model`` was loaded from: workers load their own copies. ``workers`` (default:
+    one less than the CPUs, this process being the last) of 0 classifies in-process;
+    ``share=False`` leaves every chunk to the workers.
+    ``progress(done, total)`` is called in this process as chunks complete."""
+    total = len(messages)
+    min_messages = POOL_MIN_MESSAGES if min_messages is None else min_messages
+    chunk = chunk or CHUNK
+    chunks = [messages[i:i + chunk] for i in range(0, total, chunk)]
+    if workers is None:
+        workers = (os.cpu_count() or 1) - 1
+    if model is not None and model_info is None:
+        workers = 0  # a model the workers cannot load
+    if workers < 1 or total < min_messages or len(chunks) < 2:
+        return _in_process(chunks, contexts, rules, model, total, progress)
+    # "spawn": forking a process that has threads is unsafe; workers import what they use.
+    executor = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
+        initargs=(rules_folder, rules.digest, model_info if model is not None else None,
+                  os.getpid()))
+    try:
+        return _run(executor, workers, chunks, contexts, rules, model, total, progress, share)
+    finally:
+        # Every chunk is back; a worker still starting exits once it has (no waiting).
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _in_process(chunks: list[Sequence[Message]], contexts: Mapping[str, MessageContext],
+                rules: Rules, model: TextModel | None, total: int,
+                progress: Progress | None) -> list[Classification]:
+    out: list[Classification] = []
+    for chunk in chunks:
+        out.extend(classify_messages(chunk, contexts, rules, model))
+        if progress:
+            progress(len(out), total)
+    return out
+
+
+def _run(executor: ProcessPoolExecutor, workers: int, chunks: list[Sequence[Message]],
+         contexts: Mapping[str, MessageContext], rules: Rules, model: TextModel | None,
+         total: int, progress: Progress | None, share: bool) -> list[Classification]:
+    results: list[list[Classification] | None] = [None] * len(chunks)
+    # Chunks go to the workers only once one has started (importing spaCy and loading
+    # the model take seconds): a chunk queued earlier would wait, and the job with it.
+    ready = [executor.submit(_ready) for _ in range(workers)]
+    sent: dict[int, Future[list[Classification]]] = {}
+    broken = False
+    done = 0
+    first, last = 0, len(chunks) - 1  # workers take from the front, this process the end
+
+    def here(i: int) -> None:
+        nonlocal done
+        results[i] = classify_messages(chunks[i], contexts, rules, model)
+        done += len(chunks[i])
+        if progress:
+            progress(done, total)
+
+    def collect(i: int) -> None:
+        nonlocal broken, done
+        try:
+            results[i] = sent.pop(i).result()
+        except Exception:
+            # The worker died (BrokenProcessPool) or its result did not come back:
+            # classify the chunk here. One that fails here too raises, as it would
+            # without workers.
+            broken = True
+            here(i)
+            return
+        done += len(chunks[i])
+        if progress:
+            progress(done, total)
+
+    while first <= last:
+        for i in [i for i, f in sent.items() if f.done()]:
+            collect(i)
+        if not broken and all(f.done() for f in ready):
+            broken = all(f.exception() is not None for f in ready)  # none could start
+        started = not broken and any(f.done() for f in ready)
+        # One chunk queued behind each busy worker, so none waits between chunks.
+        if started and len(sent) < workers + 1:
+            sent[first] = executor.submit(
+                _classify_chunk, list(chunks[first]),
+                {m.key: contexts[m.key] for m in chunks[first] if m.key in contexts})
+            first += 1
+        elif share or broken:
+            here(last)
+            last -= 1
+        else:  # nothing to do here but wait for a worker to start or finish
+            wait(list(sent.values()) if started else ready, return_when=FIRST_COMPLETED)
+    for i in sorted(sent):
+        collect(i)
+    return [c for part in results if part is not None for c in part]
+
+
+# --- the worker side -------------------------------------------------------------------
+
+_WORKER: dict[str, object] = {}
+
+
+def _worker_init(rules_folder: Path | None, digest: str, info: ModelInfo | None,
+                 parent: int) -> None:
+    # Ctrl-C is the parent's to handle; workers that also caught it would print tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed outright cannot stop its workers; they would wait forever.
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    rules = load_rules(rules_folder)
+    if rules.digest != digest:  # edited since the parent loaded them: not the same job
+        raise RuntimeError("the rules changed while classifying")
+    _WORKER["rules"] = rules
+    if info is not None:
+        from inbox_audit.classify.model import load_model
+
+        _WORKER["model"] = load_model(info)
+
+
+def _ready() -> bool:
+    return True
+
+
+def _classify_chunk(messages: list[Message],
+                    contexts: dict[str, MessageContext]) -> list[Classification]:
+    rules = _WORKER["rules"]
+    model = _WORKER.get("model")
+    return classify_messages(messages, contexts, rules, model)  # type: ignore[arg-type]
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
