@@ -15,6 +15,7 @@ supplier's deal that was active just before it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from inbox_audit.models import (
     Thread,
 )
 from inbox_audit.parties import Parties
-from inbox_audit.threads import sort_key
+from inbox_audit.threads import PartyMemo, sort_key
 
 
 def deal_id_for(thread_id: str, supplier: str) -> str:
@@ -70,6 +71,7 @@ def build_deals(
     (``silence``) joins that supplier's deal that was active just before it.
     ``facts`` adds the amount, currency and high-intent flag per message.
     """
+    parties = PartyMemo(parties)
     by_key = {m.key: m for m in messages}
     facts = facts or {}
     drafts: list[_Draft] = []
@@ -94,6 +96,25 @@ def build_deals(
     return deals
 
 
+def with_facts(deals: Sequence[Deal], facts: Mapping[str, MessageFacts]) -> list[Deal]:
+    """``deals`` with the amount, currency and intent of the messages in ``facts`` (what
+    ``build_deals`` does with its ``facts``, for facts read after the deals were
+    built)."""
+    out = []
+    for deal in deals:
+        if any(dm.key in facts for dm in deal.messages):
+            deal = dataclasses.replace(deal, messages=tuple(
+                _with_fact(dm, facts[dm.key]) if dm.key in facts else dm
+                for dm in deal.messages))
+        out.append(deal)
+    return out
+
+
+def _with_fact(dm: DealMessage, fact: MessageFacts) -> DealMessage:
+    return dataclasses.replace(dm, amount=fact.amount, currency=fact.currency,
+                               high_intent=fact.high_intent)
+
+
 def deal_index(deals: Sequence[Deal]) -> dict[str, list[str]]:
     """Message key -> ids of the deals it stands in (a buyer RFQ can be in several)."""
     index: dict[str, list[str]] = {}
@@ -107,7 +128,7 @@ def _thread_drafts(
     thread: Thread,
     members: list[Message],
     labels: Mapping[str, Classification],
-    parties: Parties,
+    parties: PartyMemo,
 ) -> list[_Draft]:
     # supplier key -> the messages of its deal, in the order the deals open (dict order).
     timelines: dict[str, _Timeline] = {}
@@ -140,12 +161,15 @@ def _attach_stray_notices(drafts: list[_Draft],
         return draft.timeline[0][0].date or datetime.min.replace(tzinfo=UTC)
 
     kept: list[_Draft] = []
+    # The same drafts per supplier, in the same order: a notice looks only at its own
+    # supplier's conversations, not at every deal of the mailbox.
+    by_supplier: dict[str, list[_Draft]] = {}
     for draft in sorted(drafts, key=start):
         when = start(draft)
         host = None
         if is_notice(draft):
-            for other in kept:
-                if other.supplier != draft.supplier or is_notice(other):
+            for other in by_supplier.get(draft.supplier, ()):
+                if is_notice(other):
                     continue
                 before = [m.date for m, _ in other.timeline if m.date and m.date <= when]
                 if before and when - max(before) <= NOTICE_JOIN_WINDOW and (
@@ -153,6 +177,7 @@ def _attach_stray_notices(drafts: list[_Draft],
                     host = (max(before), other)
         if host is None:
             kept.append(draft)
+            by_supplier.setdefault(draft.supplier, []).append(draft)
         else:
             host[1].timeline = sorted([*host[1].timeline, *draft.timeline],
                                       key=lambda item: sort_key(item[0]))
@@ -160,7 +185,7 @@ def _attach_stray_notices(drafts: list[_Draft],
 
 
 def _display_name(supplier: str, timeline: list[tuple[Message, bool]],
-                  parties: Parties) -> str:
+                  parties: PartyMemo) -> str:
     """The supplier's first sender's display name, else the name the buyer addressed
     the supplier by, else empty (the caller falls back to the key)."""
     for msg, from_me in timeline:

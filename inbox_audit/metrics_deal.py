@@ -17,6 +17,7 @@ Reading of a deal's timeline (messages up to ``as_of``, in time order):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from inbox_audit.clock import WorkClock
@@ -30,9 +31,7 @@ ANSWERS: frozenset[str] = frozenset({"quote", "follow-up"})
 def deal_figures(deal: Deal, clock: WorkClock, as_of: datetime, period: Period,
                  qsla: int, fsla: int) -> DealFigures | None:
     """The figures of ``deal`` as of ``as_of``; None when nothing of it exists yet."""
-    # At the same instant the buyer's request comes first: nothing answers before it.
-    msgs = sorted((m for m in deal.messages if m.date <= as_of),
-                  key=lambda m: (m.date, not (m.from_me and m.label == "request")))
+    msgs = _in_order(m for m in deal.messages if m.date <= as_of)
     if not msgs:
         return None
     req_i = next((i for i, m in enumerate(msgs) if m.label == "request" and m.from_me), None)
@@ -102,6 +101,27 @@ def deal_figures(deal: Deal, clock: WorkClock, as_of: datetime, period: Period,
         response_message_id=first_resp.key if first_resp else None,
         chase_message_ids=tuple(m.key for m in chases),
         supplier_followups=len(followups))
+
+
+def fact_keys(deal: Deal) -> tuple[str, ...]:
+    """The messages of ``deal`` whose facts (amount, currency, intent) its figures can
+    read, whatever the report time: the buyer's first request (intent), the supplier's
+    first quote after it and the supplier's first quote at all (amount). The figures
+    read no other message's facts, so reading only these gives the same figures."""
+    msgs = _in_order(deal.messages)
+    req_i = next((i for i, m in enumerate(msgs) if m.label == "request" and m.from_me), None)
+    keys = [msgs[req_i].key] if req_i is not None else []
+    after = msgs[req_i + 1:] if req_i is not None else []
+    for candidates in (after, msgs):
+        quote = next((m for m in candidates if not m.from_me and m.label == "quote"), None)
+        if quote is not None and quote.key not in keys:
+            keys.append(quote.key)
+    return tuple(keys)
+
+
+def _in_order(messages: Iterable[DealMessage]) -> list[DealMessage]:
+    # At the same instant the buyer's request comes first: nothing answers before it.
+    return sorted(messages, key=lambda m: (m.date, not (m.from_me and m.label == "request")))
 
 
 def silence_rank(f: DealFigures) -> tuple:

@@ -15,7 +15,7 @@ link to those anchors.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -45,10 +45,19 @@ from inbox_audit.report_headline import (
     trend,
     week_row,
 )
+from inbox_audit.report_scale import (
+    ArchiveMonth,
+    SilenceGroup,
+    capped,
+    league_window,
+    listed_silences,
+    silence_groups,
+)
 from inbox_audit.resources import templates_dir
 
 __all__ = [
-    "STRINGS", "TEMPLATE", "SUMMARY_TEMPLATE", "Alert", "ArchiveRow", "DealLink", "DealRow",
+    "STRINGS", "TEMPLATE", "SUMMARY_TEMPLATE", "Alert", "ArchiveMonth", "ArchiveRow",
+    "DealLink", "DealRow", "SilenceGroup",
     "Headline", "MessageRef", "Monster", "ReportContext", "ReviewItem", "ReviewRow",
     "SupplierRow", "WeekRow", "build_context", "render_html", "render_summary", "strings",
 ]
@@ -117,7 +126,8 @@ class SupplierRow:
     persistence: str  # supplier follow-ups per quote
     chases: int  # buyer chases needed
     open_silences: int
-    deals: tuple[DealLink, ...]
+    deals: tuple[DealLink, ...]  # those that have a row in the report, the first few
+    deals_more: str = ""  # "… and 12 more" when some are not linked
 
 
 @dataclass(frozen=True)
@@ -156,11 +166,20 @@ class ReportContext:
     - ``headlines``: the headline cards (``Headline``), each with the deals it missed.
     - ``trend``: SVG bars of the quote rate over the last 12 weeks.
     - ``weeks``: the last 12 ISO weeks' figures (``WeekRow``), oldest first.
-    - ``monsters``: the open silences, worst first (``Monster``).
-    - ``suppliers``: the league table, best score first (``SupplierRow``).
+    - ``monsters``: the open silences listed one by one, worst first (``Monster``; a
+      long history lists the worst and the new ones, see report_scale.py).
+    - ``silences_unlisted``: "" or the line saying how many silences are not listed.
+    - ``silence_groups``: those silences per supplier (``SilenceGroup``).
+    - ``groups_unlisted``: "" or the line saying how many suppliers more have some.
+    - ``suppliers``: the league table, best score first (``SupplierRow``); a very long
+      one shows its top and its bottom.
+    - ``league_gap``: how many rows of ``suppliers`` come before the gap (0: no gap).
+    - ``league_gap_text``: the line in the gap saying what is left out.
     - ``deals``: the period's deals with their swimlanes, newest first (``DealRow``).
-    - ``earlier_deals``: deals opened before the period and still silent (``DealRow``).
-    - ``archive``: the period's settled deals past the drawing limit (``ArchiveRow``).
+    - ``earlier_deals``: listed silences of deals opened before the period (``DealRow``).
+    - ``archive``: the period's other deals past the drawing limit (``ArchiveRow``).
+    - ``archive_months``: the period's deals beyond those, per month (``ArchiveMonth``).
+    - ``archive_unlisted``: "" or the line saying how many deals that is.
     - ``legend``: SVG legend of the swimlane marks.
     - ``review``: the messages that most need review (``ReviewRow``).
     - ``correction_file``: where the buyer corrects labels, None if unknown.
@@ -181,10 +200,17 @@ class ReportContext:
     trend: Markup
     weeks: tuple[WeekRow, ...]
     monsters: tuple[Monster, ...]
+    silences_unlisted: str
+    silence_groups: tuple[SilenceGroup, ...]
+    groups_unlisted: str
     suppliers: tuple[SupplierRow, ...]
+    league_gap: int
+    league_gap_text: str
     deals: tuple[DealRow, ...]
     earlier_deals: tuple[DealRow, ...]
     archive: tuple[ArchiveRow, ...]
+    archive_months: tuple[ArchiveMonth, ...]
+    archive_unlisted: str
     legend: Markup
     review: tuple[ReviewRow, ...]
     correction_file: str | None
@@ -204,8 +230,17 @@ def build_context(m: AuditMetrics, settings: Settings, *, generated_at: datetime
     period_range = ("" if unbounded else
                     f"{fmt.day(m.period.start)} – {fmt.day(m.period.end)}")
     css = Markup((templates_dir() / STYLESHEET).read_text(encoding="utf-8"))
-    deals, earlier, archive = deal_sections(m, t, fmt)
+    listed = listed_silences(m, bounded(m))
+    listed_ids = {s.deal_id for s in listed}
+    rank = {s.deal_id: i for i, s in enumerate(m.silences, 1)}
+    groups, more_groups = silence_groups(
+        (s for s in m.silences if s.deal_id not in listed_ids), fmt)
+    unlisted = len(m.silences) - len(listed)
+    deals, earlier, archive, months = deal_sections(m, t, fmt, listed_ids)
     shown = {d.deal_id for d in (*deals, *earlier, *archive)}
+    ranked = league(m)
+    top, bottom = league_window(len(ranked))
+    hidden = len(ranked) - len(top) - len(bottom)
     return ReportContext(
         lang=lang, t=t, css=css,
         title=f"{t['title']} · {t['all_time'] if unbounded else m.period.label}",
@@ -213,12 +248,23 @@ def build_context(m: AuditMetrics, settings: Settings, *, generated_at: datetime
         period_range=period_range,
         as_of=fmt.moment(m.as_of), generated_at=fmt.moment(generated_at),
         alert=_alert(m, fmt),
-        headlines=headlines(m, t, fmt),
+        headlines=headlines(m, t, fmt, shown),
         trend=trend(m, t, fmt),
         weeks=tuple(week_row(w, m, fmt) for w in recent(m)),
-        monsters=tuple(_monster(i, s, m, fmt) for i, s in enumerate(m.silences, 1)),
-        suppliers=tuple(_supplier_row(e, fmt) for e in league(m)),
-        deals=deals, earlier_deals=earlier, archive=archive,
+        monsters=tuple(_monster(rank[s.deal_id], s, m, fmt) for s in listed),
+        silences_unlisted=(fmt.phrase("silences_unlisted", n=fmt.num(unlisted))
+                           if unlisted else ""),
+        silence_groups=groups,
+        groups_unlisted=(fmt.phrase("groups_unlisted", n=fmt.num(more_groups))
+                         if more_groups else ""),
+        suppliers=tuple(_supplier_row(ranked[i], fmt, shown) for i in (*top, *bottom)),
+        league_gap=len(top) if hidden else 0,
+        league_gap_text=(fmt.phrase("league_gap", n=fmt.num(hidden), a=len(top) + 1,
+                                    b=len(top) + hidden) if hidden else ""),
+        deals=deals, earlier_deals=earlier, archive=archive, archive_months=months,
+        archive_unlisted=(fmt.phrase("archive_unlisted",
+                                     n=fmt.num(sum(x.deals for x in months)))
+                          if months else ""),
         legend=svg.legend({
             "request": fmt.label("request"), "quote": fmt.label("quote"),
             "follow-up": t["kind_followup"], "chase": t["kind_chase"],
@@ -305,8 +351,10 @@ def _monster(rank: int, s: DealFigures, m: AuditMetrics, fmt: Fmt) -> Monster:
         last_key=_last_human_key(s))
 
 
-def _supplier_row(e: LeagueEntry, fmt: Fmt) -> SupplierRow:
+def _supplier_row(e: LeagueEntry, fmt: Fmt, shown: Collection[str]) -> SupplierRow:
     f = e.figures
+    links, more = capped([link(d) for d in e.deals if d.deal_id in shown])
+    more += sum(1 for d in e.deals if d.deal_id not in shown)
     score_class = ("muted" if e.score is None else "good" if e.score >= 70
                    else "warn" if e.score >= 40 else "bad")
     return SupplierRow(
@@ -321,7 +369,7 @@ def _supplier_row(e: LeagueEntry, fmt: Fmt) -> SupplierRow:
         response_rate=fmt.pct(f.response_rate), median=fmt.wd(f.median_first_response_wd),
         p90=fmt.wd(f.p90_first_response_wd), persistence=fmt.num(e.followups_per_quote),
         chases=e.chases, open_silences=f.open_silences,
-        deals=tuple(link(d) for d in e.deals))
+        deals=links, deals_more=fmt.phrase("more_links", n=fmt.num(more)) if more else "")
 
 
 def _review(items: Sequence[ReviewItem], m: AuditMetrics, shown: set[str],

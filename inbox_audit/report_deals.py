@@ -2,13 +2,14 @@
 
 Active deals are the period's deals and every older deal that is still silent (the
 monsters link to them). A period with more deals than ``TIMELINE_LIMIT`` (a report
-over a year of mail) draws the newest ones and every silent one, and lists the rest
-without a drawing, so the file stays small; every deal keeps its ``#deal-<id>`` anchor.
+over a year of mail) draws the newest ones and every listed silence, and lists the rest
+without a drawing, so the file stays small; past ``ARCHIVE_LIMIT`` such rows the oldest
+are counted per month (report_scale.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -16,6 +17,7 @@ from markupsafe import Markup
 from inbox_audit import svg
 from inbox_audit.metrics import AuditMetrics, DealFigures
 from inbox_audit.report_format import Fmt
+from inbox_audit.report_scale import ARCHIVE_LIMIT, ArchiveMonth, archive_months
 
 TIMELINE_LIMIT = 150  # deals drawn in full; a week never comes near it
 _HUMAN = frozenset({"request", "quote", "follow-up"})
@@ -76,26 +78,37 @@ def status_class(d: DealFigures) -> str:
     return "bad" if d.silent_wd is not None else _STATUS_CLASS.get(d.status, "muted")
 
 
-def deal_sections(m: AuditMetrics, t: Mapping[str, str], fmt: Fmt
-                  ) -> tuple[tuple[DealRow, ...], tuple[DealRow, ...], tuple[ArchiveRow, ...]]:
+def deal_sections(m: AuditMetrics, t: Mapping[str, str], fmt: Fmt,
+                  listed: Collection[str] | None = None,
+                  ) -> tuple[tuple[DealRow, ...], tuple[DealRow, ...], tuple[ArchiveRow, ...],
+                             tuple[ArchiveMonth, ...]]:
     """(the period's deals drawn, older deals still silent, the period's deals listed
-    without a drawing). Newest first; the older silent ones longest silence first."""
+    without a drawing, the period's deals beyond those counted per month). Newest first;
+    the older silent ones longest silence first.
+
+    ``listed``: ids of the silences the report lists one by one (default: all); silent
+    deals get a drawing only when listed, so their monster row can point at it.
+    """
     drawn: list[DealRow] = []
-    archive: list[ArchiveRow] = []
+    rest: list[DealFigures] = []
     for d in m.deals:
-        if len(drawn) < TIMELINE_LIMIT or d.silent_wd is not None:
+        silent = d.silent_wd is not None and (listed is None or d.deal_id in listed)
+        if len(drawn) < TIMELINE_LIMIT or silent:
             drawn.append(deal_row(d, m, t, fmt))
         else:
-            archive.append(ArchiveRow(
-                deal_id=d.deal_id, supplier=d.supplier_name or d.supplier, subject=d.subject,
-                opened=fmt.day(d.opened), status=fmt.status(d.status),
-                status_class=status_class(d), quote=fmt.wd(d.quote_wd),
-                amount=fmt.money(d.quote_amount, d.currency),
-                request_key=d.request_message_id))
+            rest.append(d)
+    archive = tuple(ArchiveRow(
+        deal_id=d.deal_id, supplier=d.supplier_name or d.supplier, subject=d.subject,
+        opened=fmt.day(d.opened), status=fmt.status(d.status),
+        status_class=status_class(d), quote=fmt.wd(d.quote_wd),
+        amount=fmt.money(d.quote_amount, d.currency),
+        request_key=d.request_message_id) for d in rest[:ARCHIVE_LIMIT])
     in_period = {d.deal_id for d in m.deals}
-    earlier = sorted((d for d in m.silences if d.deal_id not in in_period),
+    earlier = sorted((d for d in m.silences if d.deal_id not in in_period
+                      and (listed is None or d.deal_id in listed)),
                      key=lambda d: (-(d.silent_wd or 0), d.deal_id))
-    return (tuple(drawn), tuple(deal_row(d, m, t, fmt) for d in earlier), tuple(archive))
+    return (tuple(drawn), tuple(deal_row(d, m, t, fmt) for d in earlier), archive,
+            archive_months(rest[ARCHIVE_LIMIT:], fmt))
 
 
 def deal_row(d: DealFigures, m: AuditMetrics, t: Mapping[str, str], fmt: Fmt) -> DealRow:

@@ -86,6 +86,10 @@ class Fmt:
             value = value.astimezone(self.tz).date()
         return format_date(value, format="medium", locale=self.locale)
 
+    def local_month(self, value: datetime) -> str:
+        """``2026-03``: the local month of ``value``."""
+        return value.astimezone(self.tz).strftime("%Y-%m")
+
     def short_day(self, value: datetime) -> str:
         """``Mon 2 Nov`` style: the timeline's hover texts."""
         return format_datetime(value, format="EEE d MMM HH:mm", tzinfo=self.tz,

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -14,6 +14,7 @@ from markupsafe import Markup
 from inbox_audit import svg
 from inbox_audit.metrics import AuditMetrics, DealFigures, Figures, WeekFigures
 from inbox_audit.report_format import Fmt
+from inbox_audit.report_scale import capped
 
 # The buyer's own audit (SPEC §1): the benchmarks every report is read against.
 REFERENCE_QUOTE_RATE = 0.34
@@ -47,7 +48,8 @@ class Headline:
     verdict: str  # "good", "bad" or "neutral": the card's colour
     spark: Markup  # the trend over the last 12 weeks
     evidence_title: str  # e.g. "23 not quoted in time", "" when there is none
-    evidence: tuple[DealLink, ...]
+    evidence: tuple[DealLink, ...]  # those that have a row in the report, the first few
+    evidence_more: str = ""  # "… and 12 more" when some are not linked
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,10 @@ def verdict(value: float | None, ref: float, *, lower_is_better: bool = False) -
     return "good" if (value <= ref if lower_is_better else value >= ref) else "bad"
 
 
-def headlines(m: AuditMetrics, t: Mapping[str, str], fmt: Fmt) -> tuple[Headline, ...]:
+def headlines(m: AuditMetrics, t: Mapping[str, str], fmt: Fmt,
+              shown: Collection[str] | None = None) -> tuple[Headline, ...]:
+    """The headline cards; ``shown``: ids of the deals that have a row in the report
+    (default: all), the only ones a card links to."""
     tot, weeks, prev = m.totals, recent(m), previous(m)
     qsla, fsla = m.quote_sla_wd, m.followup_sla_wd
 
@@ -118,9 +123,14 @@ def headlines(m: AuditMetrics, t: Mapping[str, str], fmt: Fmt) -> tuple[Headline
         return svg.sparkline([getattr(w.figures, attr) for w in weeks], reference=ref,
                              label=label)
 
-    def evidence(key: str, deals: Iterable[DealFigures]) -> tuple[str, tuple[DealLink, ...]]:
-        links = tuple(link(d) for d in deals)
-        return (fmt.phrase(key, n=len(links), d=DOCTRINE_WD) if links else ""), links
+    def evidence(key: str, deals: Iterable[DealFigures]
+                 ) -> tuple[str, tuple[DealLink, ...], str]:
+        missed = list(deals)
+        links = [link(d) for d in missed if shown is None or d.deal_id in shown]
+        head, more = capped(links)
+        more += len(missed) - len(links)
+        return ((fmt.phrase(key, n=len(missed), d=DOCTRINE_WD) if missed else ""), head,
+                fmt.phrase("more_links", n=fmt.num(more)) if more else "")
 
     missed_quote = evidence("missed_quote", (
         d for d in m.deals if d.quote_matured and (d.quote_wd is None or d.quote_wd > qsla)))
@@ -159,7 +169,7 @@ def headlines(m: AuditMetrics, t: Mapping[str, str], fmt: Fmt) -> tuple[Headline
                  spark("median_first_response_wd", DOCTRINE_WD, t["hl_median"]), *slow),
         Headline(t["hl_volume"], fmt.num(tot.requests),
                  fmt.phrase("volume", q=tot.quotes, n=tot.messages), "", "", "neutral",
-                 spark("requests", None, t["hl_volume"]), "", ()),
+                 spark("requests", None, t["hl_volume"]), "", (), ""),
     )
 
 

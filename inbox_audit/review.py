@@ -15,6 +15,7 @@ regenerate the file without ever losing a value typed in ``correct`` or ``note``
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import os
 import shutil
@@ -22,6 +23,7 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from operator import itemgetter
 from pathlib import Path
 
 from inbox_audit.corrections import (
@@ -71,19 +73,23 @@ def review_item(msg: Message, label: Classification) -> ReviewItem:
 
 
 def needs_review(messages: Iterable[Message], labels: Mapping[str, Classification],
-                 period: Period, as_of: datetime, tz: tzinfo) -> list[ReviewItem]:
+                 period: Period, as_of: datetime, tz: tzinfo,
+                 limit: int | None = None) -> list[ReviewItem]:
     """Every machine-labelled message of ``period`` up to ``as_of``, least confident first
-    (ties: oldest first). Messages the buyer already corrected are left out."""
-    items = []
+    (ties: oldest first), or only the first ``limit`` of them. Messages the buyer
+    already corrected are left out."""
+    ranked = []
     for msg in messages:
         label = labels.get(msg.key)
         if label is None or label.source == "correction" or msg.date is None:
             continue
         if msg.date > as_of or not period.contains(msg.date.astimezone(tz).date()):
             continue
-        items.append(review_item(msg, label))
-    items.sort(key=lambda i: (round(i.confidence, 6), i.date, i.key))
-    return items
+        ranked.append(((round(label.confidence, 6), msg.date, msg.key), msg, label))
+    # Keys are unique per message, so the order is total and nsmallest is the sorted head.
+    order = (heapq.nsmallest(limit, ranked, key=itemgetter(0)) if limit is not None
+             else sorted(ranked, key=itemgetter(0)))
+    return [review_item(msg, label) for _, msg, label in order]
 
 
 def is_typed(cells: Mapping[str, str]) -> bool:

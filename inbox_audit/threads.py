@@ -18,6 +18,7 @@ independent of the order in which messages are handed in.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
@@ -68,6 +69,44 @@ _SPACE_RE = re.compile(r"\s+")
 _NO_DATE = datetime.max.replace(tzinfo=UTC)
 
 
+class PartyMemo:
+    """``Parties`` with every answer remembered per address (per recipient list for
+    ``counterparties``): threading and deals ask about the same few hundred addresses
+    for each of many thousands of messages. Same questions, same answers."""
+
+    def __init__(self, parties: Parties | PartyMemo) -> None:
+        self.parties: Parties = parties.parties if isinstance(parties, PartyMemo) else parties
+        self._me: dict[str | None, bool] = {}
+        self._keys: dict[str | None, str | None] = {}
+        self._counterparties: dict[tuple, tuple[str, ...]] = {}
+
+    def is_me(self, addr: str | None) -> bool:
+        try:
+            return self._me[addr]
+        except KeyError:
+            answer = self._me[addr] = self.parties.is_me(addr)
+            return answer
+
+    def supplier_key(self, addr: str | None) -> str | None:
+        try:
+            return self._keys[addr]
+        except KeyError:
+            answer = self._keys[addr] = self.parties.supplier_key(addr)
+            return answer
+
+    def supplier_name(self, key: str, fallback: str = "") -> str:
+        return self.parties.supplier_name(key, fallback)
+
+    def counterparties(self, msg: Message) -> list[str]:
+        # Only the sender and the recipients decide (Parties.counterparties).
+        question = (msg.sender, msg.to, msg.cc)
+        answer = self._counterparties.get(question)
+        if answer is None:
+            answer = self._counterparties[question] = tuple(self.parties.counterparties(msg))
+        return list(answer)
+
+
+@functools.lru_cache(maxsize=65_536)  # subjects recur: "Re: Offerte" thousands of times
 def normalise_subject(subject: str) -> str:
     """The subject without reply/forward prefixes and gateway tags, repeated and mixed
     ("[EXT] Re: Fwd: AW: Offerte" -> "offerte"), whitespace collapsed, case-folded."""
@@ -93,6 +132,7 @@ def build_threads(messages: Sequence[Message], parties: Parties) -> list[Thread]
     Returns threads ordered by their first message; each thread's ``keys`` are in time
     order (undated last) and its ``subject`` is the first message's subject.
     """
+    parties = PartyMemo(parties)
     unique = _unique_by_key(messages)
     components = _link_by_headers(unique)
     groups = _join_by_subject(components, parties)
@@ -124,6 +164,7 @@ def message_contexts(
     message that brings only suppliers new to the thread (an RFQ forwarded to another
     dealer): a deal is the conversation with one supplier, and that mail opens it.
     """
+    parties = PartyMemo(parties)
     by_key = {m.key: m for m in messages}
     opening: set[str] = set()
     for thread in threads:
@@ -215,7 +256,7 @@ class _Group:
     suppliers: set[str] = field(default_factory=set)
     dates: list[datetime] = field(default_factory=list)  # sorted, for the window checks
 
-    def add(self, msgs: list[Message], parties: Parties) -> None:
+    def add(self, msgs: list[Message], parties: PartyMemo) -> None:
         self.messages.extend(msgs)
         for msg in msgs:
             subject = normalise_subject(msg.subject)
@@ -236,7 +277,7 @@ class _Group:
         return self.dates[-1] if self.dates else None
 
 
-def _join_by_subject(components: list[list[Message]], parties: Parties) -> list[_Group]:
+def _join_by_subject(components: list[list[Message]], parties: PartyMemo) -> list[_Group]:
     """Merge each header-linked component into an earlier thread with the same
     normalised subject and a shared supplier, when that thread is recent enough.
 
@@ -248,13 +289,23 @@ def _join_by_subject(components: list[list[Message]], parties: Parties) -> list[
     """
     groups: list[_Group] = []
     by_subject: dict[str, list[_Group]] = {}
+    # The same groups minus those that fell out of the window. Components come in time
+    # order (undated ones last), so a group quiet for longer than the window before one
+    # component stays out of reach for every later dated one: dropping it keeps the
+    # search short when a subject ("Offerte") recurs over years of mail.
+    recent: dict[str, list[_Group]] = {}
     for component in components:
         root = component[0]
         subject = normalise_subject(root.subject)
         suppliers = {s for m in component for s in parties.counterparties(m)}
         target = None
         if subject and suppliers:
-            target = _best_match(by_subject.get(subject, []), suppliers, root.date)
+            if root.date is None:
+                target = _best_match(by_subject.get(subject, []), suppliers, None)
+            elif subject in recent:
+                since = root.date - SUBJECT_JOIN_WINDOW
+                live = recent[subject] = [g for g in recent[subject] if g.active_since(since)]
+                target = _best_match(live, suppliers, root.date)
         if target is None:
             target = _Group(messages=[])
             groups.append(target)
@@ -262,6 +313,7 @@ def _join_by_subject(components: list[list[Message]], parties: Parties) -> list[
         target.add(component, parties)
         for new_subject in target.subjects - known:
             by_subject.setdefault(new_subject, []).append(target)
+            recent.setdefault(new_subject, []).append(target)
     return groups
 
 
