@@ -11,6 +11,7 @@ format for users who keep their own copy. Every problem is reported as a
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 import tomllib
@@ -137,6 +138,14 @@ def load_rules(folder: Path | None = None) -> Rules:
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return _compiled(folder, digest.hexdigest(), common_path, tuple(lang_paths))
+
+
+@functools.lru_cache(maxsize=4)
+def _compiled(folder: Path, digest: str, common_path: Path,
+              lang_paths: tuple[Path, ...]) -> Rules:
+    # Compiling ~500 cue patterns costs about a second; a run asks for the rules in
+    # several stages, and the files' digest says when they must be read again.
     common = _load_common(common_path)
     languages = {}
     for path in lang_paths:
@@ -145,7 +154,7 @@ def load_rules(folder: Path | None = None) -> Rules:
             raise RulesError(f"{path}: line 1: language {lang.code!r} is already defined "
                              "by another file")
         languages[lang.code] = lang
-    return Rules(folder=folder, digest=digest.hexdigest(), common=common, languages=languages,
+    return Rules(folder=folder, digest=digest, common=common, languages=languages,
                  index=CueIndex.build(languages, CUE_GROUPS))
 
 
