@@ -20,7 +20,6 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +29,16 @@ import filelock
 
 from inbox_audit.errors import StoreError
 from inbox_audit.models import Classification, Message, MessageFacts, Quarantined
-from inbox_audit.store_rows import MESSAGE_COLUMNS, RowDecoder, decoded, iso, message_row, now
+from inbox_audit.store_rows import (
+    MESSAGE_COLUMNS,
+    RAW_ZLIB_LEVEL,
+    RowDecoder,
+    StoredForm,
+    decoded,
+    iso,
+    now,
+    stored_form,
+)
 from inbox_audit.store_schema import (
     APPLICATION_ID,
     MIGRATIONS,
@@ -44,9 +52,6 @@ from inbox_audit.store_schema import (
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "Store", "StoreError",
            "StoredForm", "stored_form"]
 
-# zlib level of the raw mail kept: level 1 packs mail (text and base64) within a few
-# per cent of level 6 at a fraction of the time, and the raw copy is rarely read.
-RAW_ZLIB_LEVEL = 1
 _INSERT_MESSAGE = (f"INSERT INTO messages ({', '.join(MESSAGE_COLUMNS)}, origin, added) "
                    f"VALUES ({', '.join('?' * (len(MESSAGE_COLUMNS) + 2))})")
 
@@ -427,23 +432,6 @@ class Store:
     def _put_raw(self, sha: str, raw: bytes) -> None:
         data = zlib.compress(raw, RAW_ZLIB_LEVEL) if self.keep_raw else b""
         self._conn.execute("INSERT OR IGNORE INTO raw VALUES (?, ?)", (sha, data))
-
-
-@dataclass(frozen=True, slots=True)
-class StoredForm:
-    """A parsed message as the store writes it: its row and its zlib-packed raw bytes."""
-
-    key: str
-    raw_sha256: str
-    row: tuple[Any, ...]
-    packed: bytes
-
-
-def stored_form(msg: Message, raw: bytes) -> StoredForm:
-    """What ``Store.add_stored`` writes for ``msg`` (a pure function: parse workers run
-    it, so encoding and compressing cost the writing process nothing)."""
-    return StoredForm(msg.key, msg.raw_sha256, message_row(msg),
-                      zlib.compress(raw, RAW_ZLIB_LEVEL))
 
 
 def _row_order(row: tuple[Any, ...]) -> tuple[bool, str, str]:
