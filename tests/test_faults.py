@@ -153,13 +153,15 @@ def imap_config(tmp_path: Path, dovecot: Dovecot, user: str, store: Path, **extr
 
 @pytest.mark.slow
 def test_kill_9_during_fetch_then_rerun_fetches_the_rest_once(dovecot, user, tmp_path):
-    dovecot.append(user, "INBOX", mails("imap", 600))
+    # Enough mail that the kill, shortly after the first commits, lands mid-fetch.
+    total = 3000
+    dovecot.append(user, "INBOX", mails("imap", total))
     store = tmp_path / "store.db"
     config = imap_config(tmp_path, dovecot, user, store, batch_size=50)
     proc = cli_process("fetch", "--config", config, "-q")
-    kill_when(proc, store, at_least=100, delay=0.2)
+    kill_when(proc, store, at_least=100, delay=0.05)
     keys = intact(store)
-    assert 100 <= len(keys) < 600 and len(keys) % 50 == 0
+    assert 100 <= len(keys) < total and len(keys) % 50 == 0
     with Store.open(store) as opened:  # the committed UID matches what is stored
         [(uidvalidity, last_uid)] = opened._conn.execute(
             "SELECT uidvalidity, last_uid FROM imap_state").fetchall()
@@ -167,9 +169,9 @@ def test_kill_9_during_fetch_then_rerun_fetches_the_rest_once(dovecot, user, tmp
 
     done = cli_run("fetch", "--config", config, "-q")
     assert done.returncode == 0, done.stderr
-    assert f"fetched {600 - len(keys)} new messages" in done.stdout
+    assert f"fetched {total - len(keys)} new messages" in done.stdout
     assert "0 duplicates" in done.stdout
-    assert intact(store) == ids("imap", 600)
+    assert intact(store) == ids("imap", total)
 
 
 # --- two runs at once --------------------------------------------------------------------
