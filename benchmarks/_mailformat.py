@@ -14,6 +14,8 @@ import zlib
 from datetime import datetime
 from email.utils import format_datetime
 
+import make_labelled as ml  # samples/ is on sys.path (make_mailbox.py puts it there)
+
 OUTLOOK_HEAD = (
     '<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:'
     'office" xmlns:w="urn:schemas-microsoft-com:office:word" xmlns:m="http://schemas.microsoft'
@@ -72,17 +74,8 @@ def pdf(lines: list[str], image: bytes) -> bytes:
         b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % (height, len(image))
         + image + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
+    # A binary-marker comment after the header, as real PDF writers put there.
+    return ml.pdf_file(objects, header=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 
 
 def address(name: str, addr: str) -> str:

@@ -717,7 +717,13 @@ def make_pdf(lines: list[str]) -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
         b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.4\n")
+    return pdf_file(objects)
+
+
+def pdf_file(objects: list[bytes], header: bytes = b"%PDF-1.4\n") -> bytes:
+    """A PDF file of ``objects`` (numbered from 1, the first the catalog): the objects,
+    their cross-reference table and the trailer."""
+    out = bytearray(header)
     offsets = []
     for i, body in enumerate(objects, 1):
         offsets.append(len(out))
