@@ -274,12 +274,17 @@ def _group_name(gid: int) -> str:
 
 class CuttingProxy:
     """A loopback TCP proxy to ``target``. Connection number i is dropped once the server
-    has sent ``cuts[i]`` bytes through it; connections past the list pass untouched."""
+    has sent ``cuts[i]`` bytes through it; connections past the list pass untouched.
+    With ``stall=True`` the connection is not dropped but goes silent, held open (a
+    server that hangs mid-response)."""
 
-    def __init__(self, target: tuple[str, int], *, cuts: Sequence[int]) -> None:
+    def __init__(self, target: tuple[str, int], *, cuts: Sequence[int],
+                 stall: bool = False) -> None:
         self.target = target
         self.cuts = list(cuts)
+        self.stall = stall
         self.connections = 0
+        self._open: list[socket.socket] = []
         self._sock = socket.create_server(("127.0.0.1", 0))
         self.port = self._sock.getsockname()[1]
         self._closing = False
@@ -291,6 +296,10 @@ class CuttingProxy:
         with contextlib.suppress(OSError):
             self._sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() on Linux
         self._sock.close()
+        for sock in self._open:  # stalled connections end here
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
         self._thread.join(5)
 
     def __enter__(self) -> CuttingProxy:
@@ -308,13 +317,13 @@ class CuttingProxy:
             limit = self.cuts[self.connections] if self.connections < len(self.cuts) else None
             self.connections += 1
             upstream = socket.create_connection(self.target)
+            self._open += [client, upstream]
             threading.Thread(target=self._pipe, args=(client, upstream, None),
                              daemon=True).start()
             threading.Thread(target=self._pipe, args=(upstream, client, limit),
                              daemon=True).start()
 
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket, limit: int | None) -> None:
+    def _pipe(self, src: socket.socket, dst: socket.socket, limit: int | None) -> None:
         sent = 0
         try:
             while True:
@@ -323,6 +332,9 @@ class CuttingProxy:
                     break
                 if limit is not None and sent + len(data) >= limit:
                     dst.sendall(data[: max(limit - sent, 0)])
+                    if self.stall:
+                        while src.recv(65536):  # swallow the rest: the client hears nothing
+                            pass
                     break
                 dst.sendall(data)
                 sent += len(data)

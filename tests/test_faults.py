@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
-from dovecot import PASSWORD, Dovecot
+from dovecot import PASSWORD, CuttingProxy, Dovecot
 from mailfactory import mail, mbox, write
 
 from inbox_audit.errors import SourceError
@@ -330,60 +330,12 @@ def test_a_text_file_as_store_is_refused(tmp_path):
 
 # --- IMAP: a server that stalls, certificates that must be refused --------------------------
 
-class StallingProxy:
-    """A loopback proxy to ``target`` whose first connection stops forwarding the
-    server's bytes after ``stall_after`` of them, holding the connection open (a server
-    that hangs mid-response). Later connections pass untouched."""
-
-    def __init__(self, target: tuple[str, int], stall_after: int) -> None:
-        self.target, self.stall_after = target, stall_after
-        self.connections = 0
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self._sock.getsockname()[1]
-        self._open: list[socket.socket] = []
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def close(self) -> None:
-        for sock in [self._sock, *self._open]:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                client, _ = self._sock.accept()
-            except OSError:
-                return
-            limit = self.stall_after if self.connections == 0 else None
-            self.connections += 1
-            upstream = socket.create_connection(self.target)
-            self._open += [client, upstream]
-            threading.Thread(target=self._pipe, args=(client, upstream, None),
-                             daemon=True).start()
-            threading.Thread(target=self._pipe, args=(upstream, client, limit),
-                             daemon=True).start()
-
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket, limit: int | None) -> None:
-        sent = 0
-        with contextlib.suppress(OSError):
-            while data := src.recv(65536):
-                if limit is not None and sent + len(data) >= limit:
-                    dst.sendall(data[:limit - sent])
-                    while src.recv(65536):  # swallow the rest: the client hears nothing
-                        pass
-                    return
-                dst.sendall(data)
-                sent += len(data)
-
-
 @pytest.mark.slow
 def test_server_stalling_mid_response_times_out_retries_and_resumes(
         dovecot, user, tmp_path, monkeypatch):
     monkeypatch.setattr(imap, "RETRY_DELAYS", (0.0, 0.0, 0.0))
     dovecot.append(user, "INBOX", mails("stall", 40, filler=4))
-    proxy = StallingProxy((dovecot.host, dovecot.port), stall_after=60_000)
+    proxy = CuttingProxy((dovecot.host, dovecot.port), cuts=[60_000], stall=True)
     try:
         settings = dovecot.settings(user, port=proxy.port, batch_size=5, include_sent=False,
                                     timeout=1.0)
