@@ -26,6 +26,7 @@ from mailparser.utils import get_addresses
 
 from inbox_audit.attachments import read_attachments, shrink_base64
 from inbox_audit.mimetext import body_text, decode_bytes, has_8bit, header_text
+from inbox_audit.mimetree import mime_tree
 from inbox_audit.models import Address, DateSource, Message
 
 KEPT_HEADERS = frozenset({
@@ -134,7 +135,7 @@ def _parse(raw: bytes, folder: str, internaldate: datetime | None) -> Message:
     if not raw.strip():
         raise ParseError("empty message")
     defects: list[str] = []
-    msg = email.message_from_bytes(_bounded(raw, defects))
+    msg = mime_tree(_bounded(raw, defects))
     heads = _header_map(msg)
     if not heads:
         raise ParseError("no mail headers found")
