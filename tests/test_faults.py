@@ -238,7 +238,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def incompressible(prefix: str, count: int) -> list[bytes]:
-    # Random text: zlib cannot shrink the raw mail, so the disk fills quickly.
+    # Random text: compression cannot shrink the raw mail, so the disk fills quickly.
     return [mail(subject=f"{prefix} {i}", message_id=f"<{prefix}-{i}@peeters.be>",
                  body=os.urandom(6000).hex() + "\n") for i in range(count)]
 
