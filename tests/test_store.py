@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import zlib
 from datetime import UTC, datetime
 
 import pytest
@@ -15,6 +16,7 @@ from inbox_audit.errors import StoreError
 from inbox_audit.models import Classification
 from inbox_audit.parse import parse_message
 from inbox_audit.store import SCHEMA_VERSION, Store
+from inbox_audit.store_rows import unpack_raw
 
 
 @pytest.fixture
@@ -72,6 +74,25 @@ def test_duplicate_by_key_and_by_raw_bytes(store):
     assert not store.add_message(parse_message(other), other, "b")
     assert store.has_raw_sha256(msg.raw_sha256)
     assert store.message_count() == 1
+
+
+def test_raw_mail_packed_by_older_versions_still_reads(tmp_path):
+    # Stores written before the switch to zstd hold zlib-packed raw mail.
+    msg, raw = _rich_message()
+    path = tmp_path / "store.sqlite"
+    with Store.open(path) as store:
+        store.add_message(msg, raw, "demo.mbox#1")
+        store.add_quarantine("demo.mbox#2", "empty message", b" \n")
+    conn = sqlite3.connect(path)
+    with conn:
+        for sha, data in conn.execute("SELECT sha256, data FROM raw").fetchall():
+            old = zlib.compress(unpack_raw(data), 1)
+            conn.execute("UPDATE raw SET data = ? WHERE sha256 = ?", (old, sha))
+    conn.close()
+    with Store.open(path) as store:
+        assert store.raw(msg.key) == raw
+        [item] = store.quarantined()
+        assert store.quarantined_raw(item.raw_sha256) == b" \n"
 
 
 def test_quarantine_keeps_reason_and_bytes_once(store):
