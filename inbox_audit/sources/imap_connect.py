@@ -84,6 +84,10 @@ class Connector:
             if not first:
                 raise
             raise SourceError(f"cannot connect to {where}: {reason(exc, ())}") from None
+        # imapclient turns imaplib's debug output on (level 5) to route it to a logger;
+        # imaplib then formats the repr of every mail it receives into a message that
+        # the logger drops: a quarter of a first sync's time in the fetching process.
+        client._imap.debug = 0
         try:
             if self.mode == "starttls":
                 self._starttls(client, where)
