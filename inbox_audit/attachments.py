@@ -19,7 +19,7 @@ import warnings
 
 import pypdf
 
-from inbox_audit.mimetext import decode_bytes, header_text
+from inbox_audit.mimetext import PartIndex, decode_bytes, header_text
 from inbox_audit.models import Attachment
 
 # Characters of attachment text kept per message (all attachments together).
@@ -41,31 +41,34 @@ _CUT_MARK = b"\x00inbox-audit:cut:"
 _B64_WHITESPACE = ("\n", "\r", " ", "\t")
 
 
-def read_attachments(msg: email.message.Message,
-                     defects: list[str]) -> tuple[tuple[Attachment, ...], str]:
+def read_attachments(msg: email.message.Message, defects: list[str],
+                     parts: PartIndex | None = None) -> tuple[tuple[Attachment, ...], str]:
     """The attachments of a parsed mail -> (attachments, their text for the classifier).
 
     An attachment is a part with a file name, a part with a Content-ID that is not a
     text body (an inline image), an RTF part, or any part (a forwarded mail too) sent
     with ``Content-Disposition: attachment``; the same choice mail-parser makes.
+    ``parts`` shares what is read of the parts' headers with other readers of the mail.
     """
+    parts = parts or PartIndex()
     found: list[Attachment] = []
     texts: list[str] = []
     budget = ATTACHMENT_TEXT_CAP
     for part in msg.walk():
-        disposition = (part.get_content_disposition() or "").lower()
+        facts = parts.of(part)
+        disposition = facts.disposition
         if part.is_multipart() and disposition != "attachment":
             continue
         # A file name is display text only: path parts are kept as written, never used.
-        filename = header_text(str(part.get_filename() or "")).strip("<>")
-        subtype = part.get_content_subtype()
+        filename = header_text(str(facts.filename or "")).strip("<>")
+        subtype = facts.subtype
         if not filename:
             content_id = str(part.get("content-id") or "")
             if content_id and subtype not in ("html", "plain"):
                 filename = header_text(content_id).strip("<>")
             elif subtype != "rtf" and disposition != "attachment":
                 continue  # a body part, not an attachment
-        ctype = part.get_content_type().lower()
+        ctype = facts.content_type
         binary = False
         if part.is_multipart():
             payload: str | bytes = "".join(_as_text(p) for p in part.get_payload())

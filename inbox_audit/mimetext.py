@@ -11,6 +11,7 @@ import email.message
 import re
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from email.header import decode_header
 
 import html2text
@@ -77,19 +78,53 @@ def header_text(value: str) -> str:
     return " ".join(value.split())
 
 
-def is_attachment(part: email.message.Message) -> bool:
-    # A named part is a file even when sent "inline" (Outlook does that with PDFs).
-    return part.get_content_disposition() == "attachment" or part.get_filename() is not None
+@dataclass(frozen=True, slots=True)
+class PartFacts:
+    """What the body and attachment readers ask of a MIME part, read from its headers
+    once (the stdlib re-parses a header on every question)."""
+
+    content_type: str  # lower case, with the stdlib's defaults ("text/plain", ...)
+    disposition: str  # lower case; "" when the part has no Content-Disposition
+    filename: str | None  # as written, still encoded
+
+    @property
+    def maintype(self) -> str:
+        return self.content_type.partition("/")[0]
+
+    @property
+    def subtype(self) -> str:
+        return self.content_type.partition("/")[2]
+
+    @property
+    def is_attachment(self) -> bool:
+        # A named part is a file even when sent "inline" (Outlook does that with PDFs).
+        return self.disposition == "attachment" or self.filename is not None
 
 
-def _body_parts(msg: email.message.Message,
-                defects: list[str]) -> Iterator[email.message.Message]:
+class PartIndex:
+    """``PartFacts`` of the parts of one parsed mail, each read on first use."""
+
+    def __init__(self) -> None:
+        self._facts: dict[int, PartFacts] = {}
+
+    def of(self, part: email.message.Message) -> PartFacts:
+        # Keyed by id(): the parts live as long as the mail they belong to.
+        facts = self._facts.get(id(part))
+        if facts is None:
+            facts = self._facts[id(part)] = PartFacts(
+                part.get_content_type(), (part.get_content_disposition() or "").lower(),
+                part.get_filename())
+        return facts
+
+
+def _body_parts(msg: email.message.Message, defects: list[str],
+                parts: PartIndex) -> Iterator[email.message.Message]:
     """The leaf parts of the body, in order, down to ``MIME_DEPTH_CAP`` levels; a
     forwarded mail attached as message/rfc822 is an attachment, not this mail's text."""
     stack = [(msg, 0)]
     while stack:
         part, depth = stack.pop()
-        if part.get_content_maintype() == "message" and part.is_multipart():
+        if part.is_multipart() and parts.of(part).maintype == "message":
             continue
         if part.is_multipart():
             if depth >= MIME_DEPTH_CAP:
@@ -98,7 +133,7 @@ def _body_parts(msg: email.message.Message,
                 continue
             children = [c for c in part.get_payload() if isinstance(c, email.message.Message)]
             stack.extend((child, depth + 1) for child in reversed(children))
-        elif not is_attachment(part):
+        elif not parts.of(part).is_attachment:
             yield part
 
 
@@ -113,13 +148,16 @@ def _part_text(part: email.message.Message, defects: list[str]) -> str:
     return text.replace("\r\n", "\n")
 
 
-def body_text(msg: email.message.Message, defects: list[str]) -> tuple[str, bool]:
+def body_text(msg: email.message.Message, defects: list[str],
+              parts: PartIndex | None = None) -> tuple[str, bool]:
     """The text/plain body, or the HTML body as text (second value True); at most
-    ``BODY_TEXT_CAP`` characters."""
+    ``BODY_TEXT_CAP`` characters. ``parts`` shares what is read of the parts' headers
+    with other readers of the same mail."""
+    parts = parts or PartIndex()
     plain: list[str] = []
     html: list[str] = []
-    for part in _body_parts(msg, defects):
-        subtype = part.get_content_type()
+    for part in _body_parts(msg, defects, parts):
+        subtype = parts.of(part).content_type
         if subtype == "text/plain":
             plain.append(_part_text(part, defects))
         elif subtype == "text/html":

@@ -25,7 +25,7 @@ from email.utils import parsedate_to_datetime
 from mailparser.utils import get_addresses
 
 from inbox_audit.attachments import read_attachments, shrink_base64
-from inbox_audit.mimetext import body_text, decode_bytes, has_8bit, header_text
+from inbox_audit.mimetext import PartIndex, body_text, decode_bytes, has_8bit, header_text
 from inbox_audit.mimetree import mime_tree
 from inbox_audit.models import Address, DateSource, Message
 
@@ -145,8 +145,9 @@ def _parse(raw: bytes, folder: str, internaldate: datetime | None) -> Message:
     sha = hashlib.sha256(raw).hexdigest()
     message_id = _first_id(_raw_header(heads, "message-id"))
     date, date_source = _message_date(heads, internaldate, defects)
-    text, html_only = body_text(msg, defects)
-    attachments, attachment_text = read_attachments(msg, defects)
+    parts = PartIndex()
+    text, html_only = body_text(msg, defects, parts)
+    attachments, attachment_text = read_attachments(msg, defects, parts)
     senders = _addresses(heads, "from", defects)
     defects.extend(_mime_defects(msg))
     return Message(
