@@ -12,6 +12,7 @@ ids carry no angle brackets.
 from __future__ import annotations
 
 from datetime import datetime
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -57,6 +58,92 @@ def metrics_json(m: AuditMetrics) -> dict[str, Any]:
         } for r in m.messages],
         "stats": dict(m.stats),
     }
+
+
+def dumps(value: Any) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, the same text, about twice
+    as fast: with ``indent`` the standard library falls back to its pure-Python encoder
+    (a generator per nested value), which took seconds on a 100,000-message report.
+    Handles what ``metrics_json`` makes (dicts with string keys, lists, tuples, str, int,
+    float, bool, None); anything else goes to ``json.dumps`` whole."""
+    parts: list[str] = []
+    try:
+        _encode(value, "", parts.append)
+    except _Unsupported:
+        import json
+
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    return "".join(parts)
+
+
+class _Unsupported(Exception):
+    pass
+
+
+_INFINITY = float("inf")
+
+
+def _encode(value: Any, indent: str, add: Any) -> None:
+    # The same choices as json.encoder._make_iterencode with indent=2 and
+    # ensure_ascii=False: ", " becomes ",\n" + indent, empty containers stay "[]"/"{}",
+    # floats are float.__repr__ (NaN/Infinity as json writes them), exact int and str
+    # types only (subclasses such as enums would be written otherwise by json).
+    kind = type(value)
+    if kind is str:
+        add(encode_basestring(value))
+    elif value is None:
+        add("null")
+    elif value is True:
+        add("true")
+    elif value is False:
+        add("false")
+    elif kind is int:
+        add(int.__repr__(value))
+    elif kind is float:
+        if value != value:
+            add("NaN")
+        elif value == _INFINITY:
+            add("Infinity")
+        elif value == -_INFINITY:
+            add("-Infinity")
+        else:
+            add(float.__repr__(value))
+    elif kind is dict:
+        if not value:
+            add("{}")
+            return
+        inner = indent + "  "
+        separator = ",\n" + inner
+        add("{\n" + inner)
+        first = True
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Unsupported
+            if first:
+                first = False
+            else:
+                add(separator)
+            add(encode_basestring(key))
+            add(": ")
+            _encode(item, inner, add)
+        add("\n" + indent + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            add("[]")
+            return
+        inner = indent + "  "
+        separator = ",\n" + inner
+        add("[\n" + inner)
+        first = True
+        for item in value:
+            if first:
+                first = False
+            else:
+                add(separator)
+            _encode(item, inner, add)
+        add("\n" + indent + "]")
+    else:
+        raise _Unsupported
 
 
 def _figures(f: Figures) -> dict[str, Any]:

@@ -7,7 +7,6 @@ CLI turns into one line. Nothing here prints; long work reports through ``progre
 from __future__ import annotations
 
 import gc
-import json
 import os
 import shutil
 import tempfile
@@ -16,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inbox_audit import corrections as corrections_mod
 from inbox_audit import review as review_mod
@@ -30,18 +30,22 @@ from inbox_audit.clock import WorkClock
 from inbox_audit.config import Settings, load_settings
 from inbox_audit.deals import build_deals, deal_index, with_facts
 from inbox_audit.errors import ConfigError, InboxAuditError
-from inbox_audit.forget import ForgetSummary, forget_mail
-from inbox_audit.ingest import ImportSummary, import_paths
 from inbox_audit.metrics import AuditMetrics, compute_metrics, metrics_json
 from inbox_audit.metrics_deal import fact_keys
+from inbox_audit.metrics_json import dumps as json_dumps
 from inbox_audit.models import Classification, Message, MessageFacts, Period
 from inbox_audit.parties import Parties
 from inbox_audit.report import ReportContext, ReviewItem, build_context, render_html
 from inbox_audit.resources import samples_dir
-from inbox_audit.sources.imap import FetchSummary
-from inbox_audit.sources.imap import fetch as imap_fetch
 from inbox_audit.store import Store
 from inbox_audit.threads import build_threads, message_contexts
+
+if TYPE_CHECKING:
+    # Imported where used: a report run does not load the parser, PDF reader or IMAP
+    # client it never calls.
+    from inbox_audit.forget import ForgetSummary
+    from inbox_audit.ingest import ImportSummary
+    from inbox_audit.sources.imap import FetchSummary
 
 Progress = Callable[[int, int | None], None]
 
@@ -107,12 +111,16 @@ def open_store(settings: Settings) -> Store:
 def run_import(settings: Settings, paths: Sequence[Path], *,
                progress: Progress | None = None) -> ImportSummary:
     """Ingest .eml files, folders, mbox files and maildirs into the store."""
+    from inbox_audit.ingest import import_paths
+
     with open_store(settings) as store:
         return import_paths(store, paths, progress=progress)
 
 
 def run_fetch(settings: Settings, *, progress: Progress | None = None) -> FetchSummary:
     """Poll the configured IMAP folders into the store (incremental, read-only)."""
+    from inbox_audit.sources.imap import fetch as imap_fetch
+
     with open_store(settings) as store:
         return imap_fetch(settings, store, progress=progress)
 
@@ -120,6 +128,8 @@ def run_fetch(settings: Settings, *, progress: Progress | None = None) -> FetchS
 def run_forget(settings: Settings, *, supplier: str | None = None,
                before: date | None = None, dry_run: bool = False) -> ForgetSummary:
     """Remove a supplier's stored mail and/or the mail dated before a day (privacy)."""
+    from inbox_audit.forget import forget_mail
+
     with open_store(settings) as store:
         return forget_mail(store, settings, supplier=supplier, before=before,
                            dry_run=dry_run)
@@ -131,6 +141,7 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
                    parties: Parties, contexts: dict, *,
                    progress: Progress | None = None,
                    fixes: Mapping[str, Classification] | None = None,
+                   light: bool = False,
                    ) -> tuple[dict[str, Classification], int]:
     """Classify what is new or stale; return every message's classification.
 
@@ -138,7 +149,9 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
     (code + rules + trained model) on the same context (direction, place in thread,
     counterparty). The model is trained on the bundled corpus plus the corrections
     (``fixes``; default: the correction file, ignored when it is invalid), so a changed
-    correction file refits it and reclassifies everything.
+    correction file refits it and reclassifies everything. ``light``: ``messages`` came
+    from ``iter_messages(light=True)``; the few that are classified or trained on are
+    read whole from the store.
     """
     rules = load_rules(settings.rules)
     if fixes is None:
@@ -146,7 +159,10 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
             fixes = corrections_mod.load(settings.corrections_path, {m.key for m in messages})
         except InboxAuditError:
             fixes = {}  # an invalid file is refused where it is applied, not here
-    info = ensure_model(settings, training_corrections(fixes, messages, contexts))
+    corrected = [m for m in messages if m.key in fixes]
+    if light and corrected:
+        corrected = store.messages(m.key for m in corrected)
+    info = ensure_model(settings, training_corrections(fixes, corrected, contexts))
     version = classifier_version(rules, info.fingerprint)  # user's rules and model too
     stored = store.classifications()
     versions = store.classification_versions()
@@ -157,6 +173,8 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
 
     todo = [m for m in messages if versions.get(m.key) != stamp(m.key) or m.key not in stored]
     fresh: list[Classification] = []
+    if todo and light:
+        todo = store.messages(m.key for m in todo)
     if todo:  # a re-run with nothing new does not even load the model
         # Big jobs run on every CPU (worker processes load the same rules and cached
         # model); the result is classify_messages' in this process, in the same order.
@@ -205,11 +223,11 @@ def run_evaluate(settings: Settings, path: Path, *, truth: Path | None = None,
                     progress=progress)
 
 
-def _facts(store: Store, messages: Sequence[Message], keys: Iterable[str],
-           settings: Settings) -> dict[str, MessageFacts]:
-    """The facts (amount, currency, intent) of the messages named by ``keys``. They
-    depend only on the message and the rules, so they are kept in the store like the
-    labels: reading them is the slow part, and a large mailbox has tens of thousands."""
+def _facts(store: Store, keys: Iterable[str], settings: Settings) -> dict[str, MessageFacts]:
+    """The facts (amount, currency, intent) of the stored messages named by ``keys``.
+    They depend only on the message and the rules, so they are kept in the store like
+    the labels: reading them is the slow part, and a large mailbox has tens of
+    thousands. Only the messages whose facts are not stored yet are read whole."""
     wanted = set(keys)
     if not wanted:
         return {}
@@ -217,8 +235,8 @@ def _facts(store: Store, messages: Sequence[Message], keys: Iterable[str],
     version = classifier_version(rules)  # the code and the rules, not the model
     stored = store.facts(version)
     facts = {key: stored[key] for key in wanted if key in stored}
-    todo = {m.key: m for m in messages if m.key in wanted and m.key not in facts}
-    fresh = [message_facts(m, rules) for m in todo.values()]
+    todo = sorted(key for key in wanted if key not in facts)
+    fresh = [message_facts(m, rules) for m in store.messages(todo)] if todo else []
     if fresh:
         store.save_facts(fresh, version)
         facts.update((f.key, f) for f in fresh)
@@ -273,7 +291,9 @@ def _gc_paused() -> Iterator[None]:
 def _report(store: Store, settings: Settings, period: Period, as_of: datetime,
             html_out: Path | None, json_out: Path | None, progress: Progress | None,
             extra_stats: Mapping[str, int] | None) -> ReportResult:
-    messages = list(store.iter_messages())
+    # Light messages: the timeline and the figures never read the texts; the few
+    # messages that need classifying or reading for facts are read whole.
+    messages = list(store.iter_messages(light=True))
     # The correction file is validated before anything runs: a bad file is refused
     # whole, and neither the store nor the model changes.
     fixes = corrections_mod.load(settings.corrections_path, {m.key for m in messages})
@@ -281,11 +301,11 @@ def _report(store: Store, settings: Settings, period: Period, as_of: datetime,
     threads = build_threads(messages, parties)
     contexts = message_contexts(messages, threads, parties)
     labels, classified = classify_store(store, settings, messages, parties, contexts,
-                                        progress=progress, fixes=fixes)
+                                        progress=progress, fixes=fixes, light=True)
     labels.update(fixes)  # the buyer's word overrides the classifier
     deals = build_deals(messages, threads, labels, parties)
     # Amounts and intent are read only where the figures look (metrics_deal).
-    facts = _facts(store, messages, (k for d in deals for k in fact_keys(d)), settings)
+    facts = _facts(store, (k for d in deals for k in fact_keys(d)), settings)
     deals = with_facts(deals, facts)
     years = {m.date.astimezone(settings.tz).year for m in messages if m.date}
     years |= {as_of.year}
@@ -308,8 +328,7 @@ def _report(store: Store, settings: Settings, period: Period, as_of: datetime,
                                 correction_file=settings.corrections_path, review=review)
         _write_atomic(html_out, render_html(context))
     if json_out is not None:
-        _write_atomic(json_out, json.dumps(metrics_json(metrics), indent=2,
-                                           ensure_ascii=False) + "\n")
+        _write_atomic(json_out, json_dumps(metrics_json(metrics)) + "\n")
     return ReportResult(html_out, json_out, metrics, classified, len(messages), context)
 
 
@@ -412,7 +431,7 @@ def run_demo(out: Path, *, json_out: Path | None = None,
                            corrections=workdir / "corrections.csv")
         run_import(settings, [mbox], progress=progress)
         with open_store(settings) as store:
-            as_of = demo_as_of(list(store.iter_messages()), settings)
+            as_of = demo_as_of(list(store.iter_messages(light=True)), settings)
             return run_report(settings, period=ALL, as_of=as_of, html_out=out,
                               json_out=json_out, progress=progress, store=store)
     finally:

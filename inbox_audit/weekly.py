@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import filelock
 
@@ -35,7 +36,9 @@ from inbox_audit.pipeline import (
 )
 from inbox_audit.report import render_summary
 from inbox_audit.report_format import report_language, strings
-from inbox_audit.sources.imap import FetchSummary
+
+if TYPE_CHECKING:  # the IMAP client (and the parser behind it) loads when run fetches
+    from inbox_audit.sources.imap import FetchSummary
 
 Progress = Callable[[int, int | None], None]
 CHANNELS = ("smtp", "imap")
