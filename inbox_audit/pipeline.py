@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from inbox_audit import corrections as corrections_mod
 from inbox_audit import review as review_mod
-from inbox_audit.classify import classifier_version, load_rules, message_facts
+from inbox_audit.classify import classifier_version, load_rules, message_facts, rules_digest
 from inbox_audit.classify.model import (
     ModelInfo,
     ensure_model,
@@ -153,7 +153,7 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
     from ``iter_messages(light=True)``; the few that are classified or trained on are
     read whole from the store.
     """
-    rules = load_rules(settings.rules)
+    digest = rules_digest(settings.rules)  # compiled only when something is classified
     if fixes is None:
         try:
             fixes = corrections_mod.load(settings.corrections_path, {m.key for m in messages})
@@ -163,7 +163,7 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
     if light and corrected:
         corrected = store.messages(m.key for m in corrected)
     info = ensure_model(settings, training_corrections(fixes, corrected, contexts))
-    version = classifier_version(rules, info.fingerprint)  # user's rules and model too
+    version = classifier_version(digest, info.fingerprint)  # user's rules and model too
     stored = store.classifications()
     versions = store.classification_versions()
 
@@ -180,7 +180,7 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
         # model); the result is classify_messages' in this process, in the same order.
         from inbox_audit.classify.parallel import classify_all
 
-        fresh = classify_all(todo, contexts, rules, load_model(info),
+        fresh = classify_all(todo, contexts, load_rules(settings.rules), load_model(info),
                              rules_folder=settings.rules, model_info=info, progress=progress)
     if fresh:
         with store.writing():
@@ -231,12 +231,14 @@ def _facts(store: Store, keys: Iterable[str], settings: Settings) -> dict[str, M
     wanted = set(keys)
     if not wanted:
         return {}
-    rules = load_rules(settings.rules)
-    version = classifier_version(rules)  # the code and the rules, not the model
+    version = classifier_version(rules_digest(settings.rules))  # code and rules, no model
     stored = store.facts(version)
     facts = {key: stored[key] for key in wanted if key in stored}
     todo = sorted(key for key in wanted if key not in facts)
-    fresh = [message_facts(m, rules) for m in store.messages(todo)] if todo else []
+    fresh = []
+    if todo:
+        rules = load_rules(settings.rules)
+        fresh = [message_facts(m, rules) for m in store.messages(todo)]
     if fresh:
         store.save_facts(fresh, version)
         facts.update((f.key, f) for f in fresh)

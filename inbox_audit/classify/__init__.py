@@ -35,7 +35,15 @@ from typing import TYPE_CHECKING
 from inbox_audit.classify.facts import largest_amount, message_facts
 from inbox_audit.classify.features import explain_markers, feature_text
 from inbox_audit.classify.headers import CLASSIFIER_HEADERS, header_verdict
-from inbox_audit.classify.rules import CUE_GROUPS, Cue, Match, Rules, find_cues, load_rules
+from inbox_audit.classify.rules import (
+    CUE_GROUPS,
+    Cue,
+    Match,
+    Rules,
+    find_cues,
+    load_rules,
+    rules_digest,
+)
 from inbox_audit.classify.text import (
     detect_language,
     is_reply_subject,
@@ -51,7 +59,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CLASSIFIER_HEADERS", "CLASSIFIER_VERSION", "CODE_DIGEST", "STAGES", "Evidence", "Rules",
     "Verdict", "allowed_labels", "classifier_version", "classify_message", "classify_messages",
-    "combine", "load_rules", "message_facts", "new_text", "stage_verdicts",
+    "combine", "load_rules", "message_facts", "new_text", "rules_digest", "stage_verdicts",
 ]
 
 # Bump when the logic changes in a way a source hash would not show (it rarely is).
@@ -265,10 +273,11 @@ def _with_model(ctx: MessageContext, rule: Verdict, probs: Mapping[str, float],
                    f"model {best} {sure:.2f} over {rule.explanation}{evidence}")
 
 
-def classifier_version(rules: Rules, model_fingerprint: str | None = None) -> str:
-    """Identifies the code, the rules and the model that produce classifications;
-    stored with each one so a change of any invalidates them."""
-    version = f"{CODE_VERSION}+{CODE_DIGEST[:10]}+{rules.digest[:10]}"
+def classifier_version(rules: Rules | str, model_fingerprint: str | None = None) -> str:
+    """Identifies the code, the rules (or their ``rules_digest``) and the model that
+    produce classifications; stored with each one so a change of any invalidates them."""
+    digest = rules if isinstance(rules, str) else rules.digest
+    version = f"{CODE_VERSION}+{CODE_DIGEST[:10]}+{digest[:10]}"
     return f"{version}+m{model_fingerprint[:10]}" if model_fingerprint else version
 
 
@@ -410,7 +419,7 @@ def _code_digest() -> str:
 
 def _bundled_version() -> str:
     try:
-        return classifier_version(load_rules())
+        return classifier_version(rules_digest())
     except Exception:  # bundled rules broken or missing: still importable, never matches
         return f"{CODE_VERSION}+{CODE_DIGEST[:10]}+norules"
 

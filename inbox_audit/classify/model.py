@@ -176,11 +176,10 @@ def ensure_model(settings: Settings, corrections: Corrections | None = None, *,
     """The model for these settings (rules folder) and corrections: loaded from the
     cache when its fingerprint is there, trained (deterministically) otherwise or when
     ``force``. ``corrections`` maps a message key to (message, context, correct label)."""
-    from inbox_audit.classify import load_rules
+    from inbox_audit.classify import load_rules, rules_digest
 
     corrections = corrections or {}
-    rules = load_rules(settings.rules)
-    fp = fingerprint(rules.digest, corrections)
+    fp = fingerprint(rules_digest(settings.rules), corrections)
     path = cache_root() / fp[:24]
     if not force:
         loaded = _LOADED.get(fp)
@@ -189,6 +188,7 @@ def ensure_model(settings: Settings, corrections: Corrections | None = None, *,
         info = _read_info(path, fp)
         if info is not None:
             return info
+    rules = load_rules(settings.rules)  # only now: compiling them takes a second
     corpus = corpus_examples(rules)
     extra = correction_examples(corrections, rules)
     nlp, info = _train_and_tune(corpus, extra, rules, path, fp)

@@ -125,6 +125,18 @@ def load_rules(folder: Path | None = None) -> Rules:
 
     Raises :class:`RulesError` naming the file and line of the first problem.
     """
+    folder, digest, common_path, lang_paths = _rule_files(folder)
+    return _compiled(folder, digest, common_path, lang_paths)
+
+
+def rules_digest(folder: Path | None = None) -> str:
+    """``load_rules(folder).digest`` without compiling the rules (which takes about a
+    second): what a run needs to know whether stored results are still current."""
+    return _rule_files(folder)[1]
+
+
+def _rule_files(folder: Path | None) -> tuple[Path, str, Path, tuple[Path, ...]]:
+    """The folder, the digest of its files, common.toml and the language files."""
     folder = Path(folder) if folder is not None else rules_dir()
     if not folder.is_dir():
         raise RulesError(f"rules folder {folder} does not exist")
@@ -138,7 +150,7 @@ def load_rules(folder: Path | None = None) -> Rules:
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return _compiled(folder, digest.hexdigest(), common_path, tuple(lang_paths))
+    return folder, digest.hexdigest(), common_path, tuple(lang_paths)
 
 
 @functools.lru_cache(maxsize=4)
