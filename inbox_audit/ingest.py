@@ -80,8 +80,9 @@ def import_paths(store: Store, paths: Sequence[Path], *, progress: Progress | No
                 for index, _mail in tagged:
                     seen[index] += 1
                 batch = [mail for _index, mail in tagged]
-                fresh = [m for m in batch
-                         if not store.has_raw_sha256(hashlib.sha256(m.raw).hexdigest())]
+                shas = [hashlib.sha256(m.raw).hexdigest() for m in batch]
+                known = store.known_raw(shas)
+                fresh = [m for m, sha in zip(batch, shas, strict=True) if sha not in known]
                 if number == 1 and pool is None and _worth_workers(workers):
                     pool = ParsePool(workers)  # a second batch: worth starting workers
                 submit = (pool or ParsePool(0)).submit

@@ -155,15 +155,17 @@ def body_text(msg: email.message.Message, defects: list[str],
     with other readers of the same mail."""
     parts = parts or PartIndex()
     plain: list[str] = []
-    html: list[str] = []
+    html_parts: list[email.message.Message] = []
     for part in _body_parts(msg, defects, parts):
         subtype = parts.of(part).content_type
         if subtype == "text/plain":
             plain.append(_part_text(part, defects))
         elif subtype == "text/html":
-            html.append(_part_text(part, defects))
+            html_parts.append(part)
     text = "\n".join(t for t in plain if t.strip())
-    html_only = not text.strip() and any(h.strip() for h in html)
+    # The HTML is only decoded (and its charset problems only noted) when it is the text.
+    html = [_part_text(part, defects) for part in html_parts] if not text.strip() else []
+    html_only = any(h.strip() for h in html)
     if html_only:
         text = _html_to_text(_trim_html("\n".join(html), defects))
     if len(text) > BODY_TEXT_CAP:

@@ -336,19 +336,18 @@ class _Run:
     def start(self, folder: _Folder, uids: list[int],
               response: dict[int, dict[bytes, object]]) -> None:
         """Hand a fetched batch to the parser; ``commit`` stores it later."""
-        mails = []
-        duplicates = 0
-        for uid in uids:
-            data = response.get(uid) or {}
-            raw = data.get(b"BODY[]")
-            if not isinstance(raw, bytes):
-                continue  # expunged since the search: nothing to keep
-            # A resync sends mail we already hold: skip the parse when the bytes match.
-            if self.store.has_raw_sha256(hashlib.sha256(raw).hexdigest()):
-                duplicates += 1
-                continue
-            mails.append(RawMail(raw, f"imap:{folder.name}/{uid}", folder.name,
-                                 _plain_tz(data.get(b"INTERNALDATE"))))
+        fetched = [(uid, data, data.get(b"BODY[]"))
+                   for uid, data in ((uid, response.get(uid) or {}) for uid in uids)]
+        # Expunged since the search: nothing to keep.
+        fetched = [(uid, data, raw) for uid, data, raw in fetched if isinstance(raw, bytes)]
+        shas = [hashlib.sha256(raw).hexdigest() for _uid, _data, raw in fetched]
+        # A resync sends mail we already hold: skip the parse when the bytes match.
+        known = self.store.known_raw(shas)
+        mails = [RawMail(raw, f"imap:{folder.name}/{uid}", folder.name,
+                         _plain_tz(data.get(b"INTERNALDATE")))
+                 for (uid, data, raw), sha in zip(fetched, shas, strict=True)
+                 if sha not in known]
+        duplicates = len(fetched) - len(mails)
         pool = self.pool or ParsePool(0)
         self.in_flight.append(_Batch(folder, uids, mails, duplicates, pool.submit(mails)))
 
