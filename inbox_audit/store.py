@@ -26,6 +26,7 @@ from typing import Any
 
 import filelock
 
+from inbox_audit.checkpointer import Checkpointer
 from inbox_audit.errors import StoreError
 from inbox_audit.models import Classification, Message, MessageFacts, Quarantined
 from inbox_audit.store_rows import (
@@ -133,10 +134,11 @@ class Store:
         """Hold the write lock for a whole run (an import, a fetch), so a second run
         waits up to ``lock_timeout`` seconds and then stops with a ``StoreError``
         instead of interleaving its batches with ours. Writes still commit per
-        ``writing()`` block."""
+        ``writing()`` block; meanwhile the log is checkpointed in the background."""
         self._acquire()
         try:
-            yield self
+            with Checkpointer(self.path):
+                yield self
         finally:
             self._lock.release()
 

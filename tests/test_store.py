@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 import zlib
 from datetime import UTC, datetime
 
@@ -281,3 +284,23 @@ def test_drop_raw_blanks_kept_mail_once(tmp_path):
         store.add_message(parse_message(raw), raw, "a")
         assert store.drop_raw() == 0
         assert not store.add_message(parse_message(raw), raw, "again")
+
+
+def test_a_long_run_checkpoints_its_log_in_the_background(tmp_path):
+    # During an import or fetch (``exclusive``) committed pages reach the database file
+    # without the writer stopping for it; afterwards no checkpoint thread is left.
+    path = tmp_path / "store.sqlite"
+    with Store.open(path) as store, store.exclusive():
+        with store.writing():
+            for i in range(40):
+                raw = mail(subject=f"offerte {i}", body=random.Random(i).randbytes(20_000).hex(),
+                           message_id=f"<bulk{i}@x.be>")
+                store.add_message(parse_message(raw), raw, f"bulk#{i}")
+        size_after_commit = path.stat().st_size
+        deadline = time.monotonic() + 10
+        while path.stat().st_size <= size_after_commit and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert path.stat().st_size > size_after_commit + 1_000_000
+    assert not [t for t in threading.enumerate() if t.name == "inbox-audit checkpoint"]
+    with Store.open(path) as store:
+        assert store.message_count() == 40 and store.check() == []
