@@ -265,8 +265,14 @@ class Store:
         wanted = list(dict.fromkeys(keys))
         decode = RowDecoder(self.path)
         found: dict[str, Message] = {}
-        for start in range(0, len(wanted), 500):  # within SQLite's variable limit
-            chunk = wanted[start:start + 500]
+        if len(wanted) > 2_000 and len(wanted) * 4 > self.message_count():
+            # Most of the store (a first report): one pass in file order beats looking
+            # up each key in the index.
+            keep = set(wanted)
+            rows = self._conn.execute(f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages")
+            found = {row[0]: decode(row) for row in rows if row[0] in keep}
+        for start in range(0, len(wanted) if not found else 0, 500):
+            chunk = wanted[start:start + 500]  # within SQLite's variable limit
             rows = self._conn.execute(
                 f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages "
                 f"WHERE key IN ({', '.join('?' * len(chunk))})", chunk)
