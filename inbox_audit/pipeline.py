@@ -223,11 +223,13 @@ def run_evaluate(settings: Settings, path: Path, *, truth: Path | None = None,
                     progress=progress)
 
 
-def _facts(store: Store, keys: Iterable[str], settings: Settings) -> dict[str, MessageFacts]:
+def _facts(store: Store, keys: Iterable[str], settings: Settings, *,
+           loaded: Mapping[str, Message] | None = None) -> dict[str, MessageFacts]:
     """The facts (amount, currency, intent) of the stored messages named by ``keys``.
     They depend only on the message and the rules, so they are kept in the store like
     the labels: reading them is the slow part, and a large mailbox has tens of
-    thousands. Only the messages whose facts are not stored yet are read whole."""
+    thousands. Only the messages whose facts are not stored yet are read whole (from
+    ``loaded`` when the caller holds them whole already)."""
     wanted = set(keys)
     if not wanted:
         return {}
@@ -238,7 +240,9 @@ def _facts(store: Store, keys: Iterable[str], settings: Settings) -> dict[str, M
     fresh = []
     if todo:
         rules = load_rules(settings.rules)
-        fresh = [message_facts(m, rules) for m in store.messages(todo)]
+        whole = (store.messages(todo) if loaded is None
+                 else [loaded[key] for key in todo if key in loaded])
+        fresh = [message_facts(m, rules) for m in whole]
     if fresh:
         store.save_facts(fresh, version)
         facts.update((f.key, f) for f in fresh)
@@ -293,9 +297,11 @@ def _gc_paused() -> Iterator[None]:
 def _report(store: Store, settings: Settings, period: Period, as_of: datetime,
             html_out: Path | None, json_out: Path | None, progress: Progress | None,
             extra_stats: Mapping[str, int] | None) -> ReportResult:
-    # Light messages: the timeline and the figures never read the texts; the few
-    # messages that need classifying or reading for facts are read whole.
-    messages = list(store.iter_messages(light=True))
+    # Light messages when most are classified already: the timeline and the figures
+    # never read the texts, and the few messages that need classifying or reading for
+    # facts are read whole. A first report reads everything whole, once.
+    light = store.classification_count() * 2 >= store.message_count()
+    messages = list(store.iter_messages(light=light))
     # The correction file is validated before anything runs: a bad file is refused
     # whole, and neither the store nor the model changes.
     fixes = corrections_mod.load(settings.corrections_path, {m.key for m in messages})
@@ -303,11 +309,12 @@ def _report(store: Store, settings: Settings, period: Period, as_of: datetime,
     threads = build_threads(messages, parties)
     contexts = message_contexts(messages, threads, parties)
     labels, classified = classify_store(store, settings, messages, parties, contexts,
-                                        progress=progress, fixes=fixes, light=True)
+                                        progress=progress, fixes=fixes, light=light)
     labels.update(fixes)  # the buyer's word overrides the classifier
     deals = build_deals(messages, threads, labels, parties)
     # Amounts and intent are read only where the figures look (metrics_deal).
-    facts = _facts(store, (k for d in deals for k in fact_keys(d)), settings)
+    facts = _facts(store, (k for d in deals for k in fact_keys(d)), settings,
+                   loaded=None if light else {m.key: m for m in messages})
     deals = with_facts(deals, facts)
     years = {m.date.astimezone(settings.tz).year for m in messages if m.date}
     years |= {as_of.year}

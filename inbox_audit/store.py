@@ -365,6 +365,10 @@ class Store:
         return {row[0]: Classification(*row) for row in rows}
 
     @_guarded
+    def classification_count(self) -> int:
+        return self._conn.execute("SELECT count(*) FROM classifications").fetchone()[0]
+
+    @_guarded
     def classification_versions(self) -> dict[str, str]:
         """Message key -> the classifier version that labelled it."""
         return dict(self._conn.execute("SELECT key, version FROM classifications"))
