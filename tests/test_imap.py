@@ -6,6 +6,7 @@ mailbox), so tests never see each other's mail.
 
 from __future__ import annotations
 
+import logging
 import socket
 import sys
 from collections.abc import Iterator
@@ -98,6 +99,19 @@ def test_mail_appended_between_runs_is_fetched_and_nothing_else(dovecot, user, s
 
     assert counts(summary) == {"INBOX": (2, 0, 0), "Sent": (1, 0, 0)}
     assert keys(store) == ids("first", 4) | ids("second", 2) | ids("reply", 1)
+
+
+def test_debug_logging_never_holds_mail_content(dovecot, user, store, caplog):
+    # imapclient switches imaplib's own debug output on; it would put every fetched
+    # mail (and the time to format it) into debug log records. We turn it off.
+    caplog.set_level(logging.DEBUG)
+    dovecot.append(user, "INBOX", [mail(subject="logged?", message_id="<log-1@x.be>",
+                                        body="Vertrouwelijke prijs 48.250 EUR\n", crlf=True)])
+    fetch(dovecot.settings(user), store)
+    assert keys(store) == {"log-1@x.be"}
+    assert caplog.records  # imapclient's own debug records still come
+    assert "Vertrouwelijke" not in caplog.text and "48.250" not in caplog.text
+    assert PASSWORD not in caplog.text
 
 
 def test_an_empty_folder_is_fine_and_the_last_uid_is_not_fetched_again(dovecot, user, store):
