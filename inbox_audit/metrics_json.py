@@ -61,9 +61,10 @@ def metrics_json(m: AuditMetrics) -> dict[str, Any]:
 
 
 def dumps(value: Any) -> str:
-    """``json.dumps(value, indent=2, ensure_ascii=False)``, the same text, about twice
-    as fast: with ``indent`` the standard library falls back to its pure-Python encoder
-    (a generator per nested value), which took seconds on a 100,000-message report.
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, the same text, faster (about
+    1.5 times on a report's JSON): with ``indent`` the standard library falls back to
+    its pure-Python encoder (a generator per nested value), which took seconds on a
+    100,000-message report.
     Handles what ``metrics_json`` makes (dicts with string keys, lists, tuples, str, int,
     float, bool, None); anything else goes to ``json.dumps`` whole."""
     parts: list[str] = []
@@ -108,40 +109,23 @@ def _encode(value: Any, indent: str, add: Any) -> None:
             add("-Infinity")
         else:
             add(float.__repr__(value))
-    elif kind is dict:
+    elif kind is dict or kind is list or kind is tuple:
+        is_dict = kind is dict
         if not value:
-            add("{}")
+            add("{}" if is_dict else "[]")
             return
         inner = indent + "  "
-        separator = ",\n" + inner
-        add("{\n" + inner)
-        first = True
-        for key, item in value.items():
-            if type(key) is not str:
-                raise _Unsupported
-            if first:
-                first = False
-            else:
-                add(separator)
-            add(encode_basestring(key))
-            add(": ")
+        add(("{\n" if is_dict else "[\n") + inner)
+        for number, item in enumerate(value.items() if is_dict else value):
+            if number:
+                add(",\n" + inner)
+            if is_dict:
+                key, item = item
+                if type(key) is not str:
+                    raise _Unsupported
+                add(encode_basestring(key) + ": ")
             _encode(item, inner, add)
-        add("\n" + indent + "}")
-    elif kind is list or kind is tuple:
-        if not value:
-            add("[]")
-            return
-        inner = indent + "  "
-        separator = ",\n" + inner
-        add("[\n" + inner)
-        first = True
-        for item in value:
-            if first:
-                first = False
-            else:
-                add(separator)
-            _encode(item, inner, add)
-        add("\n" + indent + "]")
+        add("\n" + indent + ("}" if is_dict else "]"))
     else:
         raise _Unsupported
 
