@@ -8,7 +8,6 @@ waits, then stops with a one-line error, instead of interleaving with this one.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -17,7 +16,7 @@ from itertools import islice
 from pathlib import Path
 
 from inbox_audit.parse import ParseError
-from inbox_audit.parsepool import Parsed, ParsePool, parse_raw
+from inbox_audit.parsepool import Parsed, ParsePool, not_stored, parse_raw
 from inbox_audit.sources.files import RawMail, check_paths, iter_raw_mail
 from inbox_audit.store import Store
 
@@ -80,9 +79,7 @@ def import_paths(store: Store, paths: Sequence[Path], *, progress: Progress | No
                 for index, _mail in tagged:
                     seen[index] += 1
                 batch = [mail for _index, mail in tagged]
-                shas = [hashlib.sha256(m.raw).hexdigest() for m in batch]
-                known = store.known_raw(shas)
-                fresh = [m for m, sha in zip(batch, shas, strict=True) if sha not in known]
+                fresh = not_stored(store, batch)
                 if number == 1 and pool is None and _worth_workers(workers):
                     pool = ParsePool(workers)  # a second batch: worth starting workers
                 submit = (pool or ParsePool(0)).submit

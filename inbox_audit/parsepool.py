@@ -11,6 +11,7 @@ than it saves.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import signal
@@ -23,11 +24,19 @@ from concurrent.futures.process import BrokenProcessPool
 from inbox_audit.models import Message
 from inbox_audit.parse import ParseError, parse_message
 from inbox_audit.sources.files import RawMail
-from inbox_audit.store import StoredForm, stored_form
+from inbox_audit.store import Store, StoredForm, stored_form
 
 Parsed = StoredForm | ParseError
 # Below this many messages a job is parsed in this process.
 POOL_MIN_MESSAGES = 500
+
+
+def not_stored(store: Store, mails: Sequence[RawMail]) -> list[RawMail]:
+    """The mails whose exact bytes ``store`` does not hold (nor forgot): the ones worth
+    parsing. One question to the store per batch, not per mail."""
+    shas = [hashlib.sha256(mail.raw).hexdigest() for mail in mails]
+    known = store.known_raw(shas)
+    return [mail for mail, sha in zip(mails, shas, strict=True) if sha not in known]
 
 
 def parse_raw(mail: RawMail) -> Message | ParseError:

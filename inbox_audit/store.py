@@ -214,9 +214,7 @@ class Store:
     def has_raw_sha256(self, sha256: str) -> bool:
         """True when these exact bytes are stored already (as a message or quarantined,
         raw kept or not) or were forgotten: a re-import skips them."""
-        return self._conn.execute("SELECT 1 FROM raw WHERE sha256 = ?",
-                                  (sha256,)).fetchone() is not None \
-            or self._is_forgotten(sha256)
+        return bool(self.known_raw([sha256]))
 
     @_guarded
     def known_raw(self, sha256s: Iterable[str]) -> set[str]:
@@ -271,13 +269,13 @@ class Store:
             keep = set(wanted)
             rows = self._conn.execute(f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages")
             found = {row[0]: decode(row) for row in rows if row[0] in keep}
-        for start in range(0, len(wanted) if not found else 0, 500):
-            chunk = wanted[start:start + 500]  # within SQLite's variable limit
-            rows = self._conn.execute(
-                f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages "
-                f"WHERE key IN ({', '.join('?' * len(chunk))})", chunk)
-            for row in rows:
-                found[row[0]] = decode(row)
+        else:
+            for start in range(0, len(wanted), 500):  # within SQLite's variable limit
+                chunk = wanted[start:start + 500]
+                rows = self._conn.execute(
+                    f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages "
+                    f"WHERE key IN ({', '.join('?' * len(chunk))})", chunk)
+                found.update((row[0], decode(row)) for row in rows)
         return [found[key] for key in wanted if key in found]
 
     @_guarded

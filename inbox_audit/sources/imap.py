@@ -12,7 +12,6 @@ keeps it free of duplicates.
 
 from __future__ import annotations
 
-import hashlib
 import imaplib
 import time
 from collections import deque
@@ -27,7 +26,7 @@ from inbox_audit import secrets
 from inbox_audit.config import ImapSettings, Settings
 from inbox_audit.errors import SourceError
 from inbox_audit.parse import ParseError
-from inbox_audit.parsepool import Parsed, ParsePool
+from inbox_audit.parsepool import Parsed, ParsePool, not_stored
 from inbox_audit.sources.files import RawMail
 from inbox_audit.sources.imap_connect import (
     CONNECTION_LOST,
@@ -336,17 +335,15 @@ class _Run:
     def start(self, folder: _Folder, uids: list[int],
               response: dict[int, dict[bytes, object]]) -> None:
         """Hand a fetched batch to the parser; ``commit`` stores it later."""
-        fetched = [(uid, data, data.get(b"BODY[]"))
-                   for uid, data in ((uid, response.get(uid) or {}) for uid in uids)]
-        # Expunged since the search: nothing to keep.
-        fetched = [(uid, data, raw) for uid, data, raw in fetched if isinstance(raw, bytes)]
-        shas = [hashlib.sha256(raw).hexdigest() for _uid, _data, raw in fetched]
+        fetched = []
+        for uid in uids:
+            data = response.get(uid) or {}
+            raw = data.get(b"BODY[]")
+            if isinstance(raw, bytes):  # else expunged since the search: nothing to keep
+                fetched.append(RawMail(raw, f"imap:{folder.name}/{uid}", folder.name,
+                                       _plain_tz(data.get(b"INTERNALDATE"))))
         # A resync sends mail we already hold: skip the parse when the bytes match.
-        known = self.store.known_raw(shas)
-        mails = [RawMail(raw, f"imap:{folder.name}/{uid}", folder.name,
-                         _plain_tz(data.get(b"INTERNALDATE")))
-                 for (uid, data, raw), sha in zip(fetched, shas, strict=True)
-                 if sha not in known]
+        mails = not_stored(self.store, fetched)
         duplicates = len(fetched) - len(mails)
         pool = self.pool or ParsePool(0)
         self.in_flight.append(_Batch(folder, uids, mails, duplicates, pool.submit(mails)))
