@@ -11,7 +11,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -26,6 +26,8 @@ from inbox_audit.classify.model import (
     load_model,
     training_corrections,
 )
+from inbox_audit.classify.parallel import POOL_MIN_MESSAGES, classify_all
+from inbox_audit.classify.standby import Standby
 from inbox_audit.clock import WorkClock
 from inbox_audit.config import Settings, load_settings
 from inbox_audit.deals import build_deals, deal_index, with_facts
@@ -141,7 +143,7 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
                    parties: Parties, contexts: dict, *,
                    progress: Progress | None = None,
                    fixes: Mapping[str, Classification] | None = None,
-                   light: bool = False,
+                   light: bool = False, standby: Standby | None = None,
                    ) -> tuple[dict[str, Classification], int]:
     """Classify what is new or stale; return every message's classification.
 
@@ -151,7 +153,8 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
     (``fixes``; default: the correction file, ignored when it is invalid), so a changed
     correction file refits it and reclassifies everything. ``light``: ``messages`` came
     from ``iter_messages(light=True)``; the few that are classified or trained on are
-    read whole from the store.
+    read whole from the store. A job too small for the worker pool goes to ``standby``
+    when one is given (it got the classifier ready while the store was read).
     """
     digest = rules_digest(settings.rules)  # compiled only when something is classified
     if fixes is None:
@@ -164,8 +167,7 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
         corrected = store.messages(m.key for m in corrected)
     info = ensure_model(settings, training_corrections(fixes, corrected, contexts))
     version = classifier_version(digest, info.fingerprint)  # user's rules and model too
-    stored = store.classifications()
-    versions = store.classification_versions()
+    stored, versions = store.stamped_classifications()
 
     def stamp(key: str) -> str:
         ctx = contexts[key]
@@ -175,11 +177,13 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
     fresh: list[Classification] = []
     if todo and light:
         todo = store.messages(m.key for m in todo)
-    if todo:  # a re-run with nothing new does not even load the model
+    if todo and standby is not None and len(todo) < POOL_MIN_MESSAGES:
+        fresh = standby.classify(todo, contexts, digest, info) or []
+        if fresh and progress:
+            progress(len(fresh), len(todo))
+    if todo and not fresh:  # a re-run with nothing new does not even load the model
         # Big jobs run on every CPU (worker processes load the same rules and cached
         # model); the result is classify_messages' in this process, in the same order.
-        from inbox_audit.classify.parallel import classify_all
-
         fresh = classify_all(todo, contexts, load_rules(settings.rules), load_model(info),
                              rules_folder=settings.rules, model_info=info, progress=progress)
     if fresh:
@@ -224,25 +228,30 @@ def run_evaluate(settings: Settings, path: Path, *, truth: Path | None = None,
 
 
 def _facts(store: Store, keys: Iterable[str], settings: Settings, *,
-           loaded: Mapping[str, Message] | None = None) -> dict[str, MessageFacts]:
+           loaded: Mapping[str, Message] | None = None,
+           standby: Standby | None = None) -> dict[str, MessageFacts]:
     """The facts (amount, currency, intent) of the stored messages named by ``keys``.
     They depend only on the message and the rules, so they are kept in the store like
     the labels: reading them is the slow part, and a large mailbox has tens of
     thousands. Only the messages whose facts are not stored yet are read whole (from
-    ``loaded`` when the caller holds them whole already)."""
+    ``loaded`` when the caller holds them whole already), and read by ``standby`` when
+    one is given."""
     wanted = set(keys)
     if not wanted:
         return {}
-    version = classifier_version(rules_digest(settings.rules))  # code and rules, no model
+    digest = rules_digest(settings.rules)
+    version = classifier_version(digest)  # code and rules, no model
     stored = store.facts(version)
     facts = {key: stored[key] for key in wanted if key in stored}
     todo = sorted(key for key in wanted if key not in facts)
-    fresh = []
+    fresh: list[MessageFacts] = []
     if todo:
-        rules = load_rules(settings.rules)
         whole = (store.messages(todo) if loaded is None
                  else [loaded[key] for key in todo if key in loaded])
-        fresh = [message_facts(m, rules) for m in whole]
+        fresh = (standby.facts(whole, digest) if standby is not None else None) or []
+        if whole and not fresh:
+            rules = load_rules(settings.rules)
+            fresh = [message_facts(m, rules) for m in whole]
     if fresh:
         store.save_facts(fresh, version)
         facts.update((f.key, f) for f in fresh)
@@ -300,7 +309,20 @@ def _report(store: Store, settings: Settings, period: Period, as_of: datetime,
     # Light messages when most are classified already: the timeline and the figures
     # never read the texts, and the few messages that need classifying or reading for
     # facts are read whole. A first report reads everything whole, once.
-    light = store.classification_count() * 2 >= store.message_count()
+    classified, stored = store.classification_count(), store.message_count()
+    light = classified * 2 >= stored
+    # New mail to classify, not enough for the worker pool: a second process gets the
+    # classifier ready (rules, spaCy, model: seconds) while this one reads and threads.
+    with (Standby(settings.rules) if 0 < stored - classified < POOL_MIN_MESSAGES
+          else nullcontext()) as standby:
+        return _report_with(store, settings, period, as_of, html_out, json_out, progress,
+                            extra_stats, light, standby)
+
+
+def _report_with(store: Store, settings: Settings, period: Period, as_of: datetime,
+                 html_out: Path | None, json_out: Path | None, progress: Progress | None,
+                 extra_stats: Mapping[str, int] | None, light: bool,
+                 standby: Standby | None) -> ReportResult:
     messages = list(store.iter_messages(light=light))
     # The correction file is validated before anything runs: a bad file is refused
     # whole, and neither the store nor the model changes.
@@ -309,12 +331,13 @@ def _report(store: Store, settings: Settings, period: Period, as_of: datetime,
     threads = build_threads(messages, parties)
     contexts = message_contexts(messages, threads, parties)
     labels, classified = classify_store(store, settings, messages, parties, contexts,
-                                        progress=progress, fixes=fixes, light=light)
+                                        progress=progress, fixes=fixes, light=light,
+                                        standby=standby)
     labels.update(fixes)  # the buyer's word overrides the classifier
     deals = build_deals(messages, threads, labels, parties)
     # Amounts and intent are read only where the figures look (metrics_deal).
     facts = _facts(store, (k for d in deals for k in fact_keys(d)), settings,
-                   loaded=None if light else {m.key: m for m in messages})
+                   loaded=None if light else {m.key: m for m in messages}, standby=standby)
     deals = with_facts(deals, facts)
     years = {m.date.astimezone(settings.tz).year for m in messages if m.date}
     years |= {as_of.year}
@@ -337,7 +360,7 @@ def _report(store: Store, settings: Settings, period: Period, as_of: datetime,
                                 correction_file=settings.corrections_path, review=review)
         _write_atomic(html_out, render_html(context))
     if json_out is not None:
-        _write_atomic(json_out, json_dumps(metrics_json(metrics)) + "\n")
+        _write_atomic(json_out, json_dumps(metrics_json(metrics)))
     return ReportResult(html_out, json_out, metrics, classified, len(messages), context)
 
 
@@ -400,13 +423,14 @@ def run_review(
             store.close()
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path, text: str | bytes) -> None:
     path = Path(path)
+    data = text.encode("utf-8") if isinstance(text, str) else text
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         # mkstemp makes the file private; a report is an ordinary file (umask applies).
         umask = os.umask(0)
         os.umask(umask)

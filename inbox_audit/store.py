@@ -371,6 +371,18 @@ class Store:
         """Message key -> the classifier version that labelled it."""
         return dict(self._conn.execute("SELECT key, version FROM classifications"))
 
+    @_guarded
+    def stamped_classifications(self) -> tuple[dict[str, Classification], dict[str, str]]:
+        """``classifications()`` and ``classification_versions()`` in one read."""
+        labels: dict[str, Classification] = {}
+        versions: dict[str, str] = {}
+        rows = self._conn.execute("SELECT key, label, confidence, source, explanation, "
+                                  "version FROM classifications")
+        for key, label, confidence, source, explanation, version in rows:
+            labels[key] = Classification(key, label, confidence, source, explanation)
+            versions[key] = version
+        return labels, versions
+
     # --- facts -----------------------------------------------------------------------
 
     @_guarded

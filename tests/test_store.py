@@ -187,6 +187,8 @@ def test_classifications_round_trip_with_version(store):
     store.save_classifications([Classification("c1@x.be", "other", 1.0, "correction")], "v2")
     assert store.classifications()["c1@x.be"].label == "other"
     assert store.classification_versions() == {"c0@x.be": "rules-1", "c1@x.be": "v2"}
+    assert store.stamped_classifications() == (store.classifications(),
+                                               store.classification_versions())
 
 
 def test_meta_and_imap_state(store):
