@@ -8,7 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from inbox_audit.classify import classify_messages, load_rules
+from inbox_audit.classify import classify_messages, load_rules, message_facts
+from inbox_audit.classify import facts as facts_mod
 from inbox_audit.classify.model import ensure_model, load_model
 from inbox_audit.classify.parallel import classify_all
 from inbox_audit.config import Settings, load_settings
@@ -49,6 +50,14 @@ def test_workers_give_the_in_process_result_in_order(demo, rules):
     assert [c.key for c in found] == [m.key for m in messages]
     assert calls[-1] == (len(messages), len(messages))
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    # The facts the worker found came back with the labels, for message_facts here.
+    facts_mod._KNOWN.clear()
+    classify_all(messages, contexts, rules, model, model_info=info, workers=1,
+                 min_messages=0, chunk=30, share=False)
+    assert all(m.key in facts_mod._KNOWN for m in messages)
+    remembered = [message_facts(m, rules) for m in messages]
+    facts_mod._KNOWN.clear()
+    assert remembered == [message_facts(m, rules) for m in messages]
 
 
 def test_a_worker_that_dies_loses_no_message(demo, rules):

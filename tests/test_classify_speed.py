@@ -1,5 +1,6 @@
 """The classifier's shortcuts find exactly what the plain way finds: cue starts, the word
-memo of the cue index, anchored patterns tried with ``match``, the amount prefilter."""
+memo of the cue index, anchored patterns tried with ``match``, the amount prefilter, the
+lines where quoted history can start."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from inbox_audit.classify import CUE_GROUPS, load_rules
 from inbox_audit.classify.cueindex import CueIndex
 from inbox_audit.classify.cuestart import cue_matches, exact_lowering, start_pattern
 from inbox_audit.classify.facts import _AMOUNT, _amount_matches
-from inbox_audit.classify.text import _anchored, match_text
+from inbox_audit.classify.text import (
+    _QUOTED_LINE,
+    _anchored,
+    _finders,
+    _starts_pattern,
+    _strip_history,
+    match_text,
+)
 from inbox_audit.ingest import parse_raw
 from inbox_audit.resources import samples_dir
 from inbox_audit.sources.files import iter_raw_mail
@@ -120,3 +128,53 @@ def test_anchored_patterns_are_recognised():
 ])
 def test_amount_prefilter_finds_what_the_pattern_finds(text):
     assert spans(_amount_matches(text)) == spans(_AMOUNT.finditer(text))
+
+
+def _strip_history_plainly(text: str, rules) -> list[str]:
+    """The quoted-history cut tried on every line, as before the line-start prefilter."""
+    lines = text.split("\n")
+    history = _finders(rules.common.history, True)
+    kept = []
+    for i, line in enumerate(lines):
+        if _QUOTED_LINE.match(line):
+            continue
+        window = line if i == len(lines) - 1 else line + "\n" + lines[i + 1]
+        if any(find(line) or find(window) for find in history):
+            break
+        kept.append(line)
+    return kept
+
+
+HISTORY_LINES = [
+    "", " ", "\t", "*", "** ", "Dag Jan,", "de offerte volgt", "Van harte", "on", "Op",
+    "Op ma 23 nov. 2026 om 10:14 schreef Jan Janssens", "<jan@koper.be>:",
+    "Op ma 23 nov. 2026 om 10:14 schreef Jan <jan@koper.be>:", "> quoted", " > quoted",
+    "On Mon, Nov 23, 2026 at 10:14 AM Jan <j@x.example> wrote:", "ON 3 MAY 2026 JAN WROTE:",
+    "Le lun. 23 nov. 2026 à 10:14, Jan a écrit :", "Am Mo., 23. Nov. 2026 schrieb Jan:",
+    "Van: Jan", "Verzonden: maandag", "**From:** Jan", "**Sent:** today", "De : Jan",
+    "Envoyé : lundi", "Von: Jan", "An: Piet", "-----Original Message-----",
+    "----- Oorspronkelijk bericht -----", "_" * 32, " " + "_" * 25 + " ", "wrote:",
+    "schreef:", "a écrit :", "Date: x", "To: y", "À : w",
+] + ODD
+
+
+def test_history_prefilter_cuts_where_every_line_is_tried(rules, texts):
+    rng = random.Random(9)
+    soups = ["\n".join(rng.choice(HISTORY_LINES) for _ in range(rng.randint(0, 9)))
+             for _ in range(3000)]
+    for text in texts + soups:
+        assert _strip_history(text, rules) == _strip_history_plainly(text, rules), text
+
+
+def test_history_prefilter_needs_anchored_patterns_with_known_starts():
+    def starts(*sources: str):
+        return _starts_pattern(tuple(re.compile(s, re.IGNORECASE) for s in sources))
+
+    found = starts(r"^\s*Op\s.*schreef", r"^[\s*]*(Van|From)\s?:", r"^\s*-{2,}\s*Original")
+    assert found is not None
+    assert [bool(found.match(t)) for t in ("  op 3 mei", "**from: x", "---x", "\n Van:")] == \
+        [True, True, True, True]
+    assert not found.match("Dag Jan")
+    assert starts(r"schreef:$") is None  # may match anywhere in a line
+    assert starts(r"(?m)^Op") is None
+    assert starts(r"^\s*\w+ wrote:") is None  # starts with any word

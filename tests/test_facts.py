@@ -1,16 +1,24 @@
 """message_facts: the amount a message quotes, and whether it asks for a test drive,
-demo, visit or trial."""
+demo, visit or trial; the same when found while classifying."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
-from inbox_audit.classify import load_rules, message_facts
-from inbox_audit.classify.facts import find_amounts
+from inbox_audit.classify import classify_messages, load_rules, message_facts
+from inbox_audit.classify import facts as facts_mod
+from inbox_audit.classify.facts import find_amounts, take_facts
+from inbox_audit.config import load_settings
+from inbox_audit.ingest import parse_raw
 from inbox_audit.models import Address, Message
+from inbox_audit.parties import Parties
+from inbox_audit.resources import samples_dir
+from inbox_audit.sources.files import iter_raw_mail
+from inbox_audit.threads import build_threads, message_contexts
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +116,30 @@ def test_high_intent_from_own_subject_not_from_reply_subject(rules):
                          rules).high_intent
     assert not message_facts(make_message("Prima.", subject="Re: Proefrit XC60"),
                              rules).high_intent
+
+
+def test_facts_found_while_classifying_are_those_read_afresh(rules):
+    samples = samples_dir()
+    settings = load_settings(samples / "demo.toml", env={}, explicit=True)
+    messages = [parse_raw(r) for r in iter_raw_mail([samples / "demo.mbox"])]
+    parties = Parties(settings)
+    contexts = message_contexts(messages, build_threads(messages, parties), parties)
+    # Long mail: the intent cue sits past the part the cue stage reads.
+    long = replace(make_message("Goedemiddag,\n" + "Wij rijden veel. " * 700
+                                + "\nKunnen we een proefrit maken? Budget € 40.000"),
+                   key="long@garage.be")
+    messages.append(long)
+    facts_mod._KNOWN.clear()
+    fresh = [message_facts(m, rules) for m in messages]  # nothing remembered yet
+    assert not facts_mod._KNOWN
+    assert fresh[-1].high_intent and fresh[-1].amount == Decimal("40000")
+    assert any(f.amount for f in fresh) and any(f.high_intent for f in fresh[:-1])
+    classify_messages(messages, contexts, rules)
+    assert all(m.key in facts_mod._KNOWN for m in messages)
+    assert [message_facts(m, rules) for m in messages] == fresh
+    # The same key with another text (or other rules) is read afresh.
+    changed = replace(messages[0], text="Prijs: € 99")
+    assert message_facts(changed, rules).amount == Decimal("99")
+    assert take_facts(messages[1], "other rules") is None
+    assert take_facts(messages[2], rules.digest) == fresh[2]
+    assert messages[2].key not in facts_mod._KNOWN

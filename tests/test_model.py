@@ -18,6 +18,7 @@ from inbox_audit.classify import (
     stage_verdicts,
 )
 from inbox_audit.classify import model as model_mod
+from inbox_audit.classify.bow import BagOfWords
 from inbox_audit.classify.features import feature_text, markers
 from inbox_audit.classify.model import (
     cache_root,
@@ -213,3 +214,18 @@ def test_message_date_does_not_matter_to_the_fingerprint_of_no_corrections():
     m = replace(msg("x", key="k"), date=datetime(2026, 1, 1, tzinfo=UTC))
     c = model_mod.fingerprint("x", {"k": (m, SUPPLIER_REPLY, "other")})
     assert c != a
+
+
+def test_batch_bag_of_words_scores_as_spacy_does(corpus):
+    model = load_model(ensure_model(Settings()))
+    textcat = model.nlp.get_pipe("textcat")
+    bow = BagOfWords.of(textcat.model)
+    assert bow is not None
+    texts = [e.text for e in corpus] + ["x", "a b a b a", "featfromme ? ?"]
+    for size in (1, 7, 512):
+        for start in range(0, len(texts), size):
+            docs = [model._tokens(t) for t in texts[start:start + size]]
+            ours, spacys = bow.predict(docs), textcat.predict(docs)
+            assert ours.dtype == spacys.dtype and (ours == spacys).all()  # bit for bit
+    assert BagOfWords.of(train_nlp(corpus[:40]).get_pipe("textcat").model) is not None
+    assert BagOfWords.of(textcat.model.layers[0]) is None  # not the whole model

@@ -28,11 +28,11 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from inbox_audit.classify.facts import largest_amount, message_facts
+from inbox_audit.classify.evidence import Evidence
+from inbox_audit.classify.facts import message_facts, remember_facts
 from inbox_audit.classify.features import explain_markers, feature_text
 from inbox_audit.classify.headers import CLASSIFIER_HEADERS, header_verdict
 from inbox_audit.classify.rules import (
@@ -40,24 +40,18 @@ from inbox_audit.classify.rules import (
     Cue,
     Match,
     Rules,
-    find_cues,
     load_rules,
     rules_digest,
 )
-from inbox_audit.classify.text import (
-    detect_language,
-    is_reply_subject,
-    match_text,
-    new_text,
-    split_new_text,
-)
+from inbox_audit.classify.text import new_text
 from inbox_audit.models import Classification, Label, Message, MessageContext, Source
 
 if TYPE_CHECKING:
     from inbox_audit.classify.model import TextModel
 
 __all__ = [
-    "CLASSIFIER_HEADERS", "CLASSIFIER_VERSION", "CODE_DIGEST", "STAGES", "Evidence", "Rules",
+    "CLASSIFIER_HEADERS", "CLASSIFIER_VERSION", "CODE_DIGEST", "CUE_GROUPS", "STAGES", "Evidence",
+    "Rules",
     "Verdict", "allowed_labels", "classifier_version", "classify_message", "classify_messages",
     "combine", "load_rules", "message_facts", "new_text", "rules_digest", "stage_verdicts",
 ]
@@ -73,13 +67,7 @@ DEFAULT_CONTEXT = MessageContext(from_me=False, first_in_thread=True, supplier=N
 _ATTACHMENT_QUOTE = 3.0  # an offer-named attachment outweighs any single phrase
 _ATTACHMENT_OTHER = 2.0
 _NOREPLY = 2.0
-# Signatures say "on Wednesdays I am not in": below the greeting, cues count half.
-_SIGNATURE_FACTOR = 0.5
 _ATTACHMENT_TEXT_CAP = 2.0  # PDFs are long; their wording may tip, never dominate
-# Cue matching costs time per character; what a message is about shows in its first
-# pages (an offer's PDF names itself at the top). Amounts still read the whole text.
-_BODY_CHARS = 10_000
-_ATTACHMENT_CHARS = 4_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,65 +81,6 @@ class Verdict:
     explanation: str
     yields_to: tuple[Label, ...] = ()
 
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """Everything the stages may look at for one message, computed once."""
-
-    msg: Message
-    ctx: MessageContext
-    rules: Rules
-    body: str  # new text only (no history, no signature)
-    language: str | None
-    matches: tuple[Match, ...]  # every cue group on own subject + body
-    tail: tuple[Match, ...]  # silence/other cues on the signature
-    attachment_matches: tuple[Match, ...]  # quote/other cues in attachment text
-    quote_attachments: tuple[str, ...]
-    other_attachments: tuple[str, ...]
-    noreply: bool
-    amount: Decimal | None
-    is_reply: bool
-
-    @classmethod
-    def build(cls, msg: Message, ctx: MessageContext, rules: Rules) -> Evidence:
-        body, signature = split_new_text(msg.text, rules)
-        own_subject = "" if is_reply_subject(msg.subject, rules) else msg.subject
-        text = match_text(own_subject + "\n" + body[:_BODY_CHARS])
-        language = detect_language(text, rules)
-        common = rules.common
-        names = [a.filename for a in msg.attachments if a.filename]
-        sender = msg.sender.addr if msg.sender else ""
-        amount, _ = largest_amount(body + "\n" + msg.attachment_text)
-        attachment_text = match_text(msg.attachment_text[:_ATTACHMENT_CHARS])
-        return cls(
-            msg=msg, ctx=ctx, rules=rules, body=body, language=language,
-            matches=tuple(find_cues(text, rules, CUE_GROUPS, prefer=language)),
-            tail=tuple(replace(m, weight=m.weight * _SIGNATURE_FACTOR) for m in find_cues(
-                match_text(signature[:_BODY_CHARS]), rules, ("silence", "other"),
-                prefer=language)),
-            attachment_matches=tuple(find_cues(attachment_text, rules, ("quote", "other"),
-                                               prefer=language)),
-            quote_attachments=tuple(n for n in names
-                                    if any(p.search(n) for p in common.quote_attachments)),
-            other_attachments=tuple(n for n in names
-                                    if any(p.search(n) for p in common.other_attachments)),
-            noreply=any(p.search(sender) for p in common.noreply_senders),
-            amount=amount,
-            is_reply=(not ctx.first_in_thread or bool(msg.in_reply_to or msg.references)
-                      or is_reply_subject(msg.subject, rules)),
-        )
-
-    def found(self, group: str, tail: bool = False) -> list[Match]:
-        """Matches of ``group`` in the new text (and the signature), heaviest first."""
-        found = [m for m in self.matches if m.group == group]
-        if tail:
-            found += [m for m in self.tail if m.group == group]
-        return sorted(found, key=lambda m: -m.weight)
-
-    def in_attachments(self, group: str) -> list[Match]:
-        """Matches of ``group`` in the attachment text, heaviest first."""
-        return sorted((m for m in self.attachment_matches if m.group == group),
-                      key=lambda m: -m.weight)
 
 
 Stage = Callable[[Evidence], Verdict | None]
@@ -176,8 +105,10 @@ STAGES: tuple[Stage, ...] = (header_stage, rule_stage)
 
 def classify_message(msg: Message, ctx: MessageContext, rules: Rules,
                      stages: Iterable[Stage] = STAGES) -> Classification:
-    """The one label of ``msg``, with confidence, source and a short explanation."""
+    """The one label of ``msg``, with confidence, source and a short explanation (its
+    facts are remembered, as by :func:`classify_messages`)."""
     ev = Evidence.build(msg, ctx, rules)
+    remember_facts(msg, rules.digest, ev.facts())
     provisional: Verdict | None = None
     for stage in stages:
         verdict = stage(ev)
@@ -202,13 +133,16 @@ def classify_messages(messages: Iterable[Message], contexts: Mapping[str, Messag
                       rules: Rules, model: TextModel | None = None) -> list[Classification]:
     """One classification per message, in order; a message missing from ``contexts``
     (keyed by ``Message.key``) counts as someone else's, first in its thread. Without
-    ``model`` the header and rule stages decide alone."""
+    ``model`` the header and rule stages decide alone. Each message's facts, found on
+    the way, are remembered for :func:`message_facts` (see ``facts.remember_facts``)."""
     if model is None:
         return [classify_message(m, contexts.get(m.key, DEFAULT_CONTEXT), rules)
                 for m in messages]
     staged = []
+    digest = rules.digest
     for msg in messages:
         ev = Evidence.build(msg, contexts.get(msg.key, DEFAULT_CONTEXT), rules)
+        remember_facts(msg, digest, ev.facts())
         header = header_stage(ev)
         rule = rule_stage(ev) if header is None or header.yields_to else None
         staged.append((ev, header, rule))

@@ -165,7 +165,7 @@ class CueIndex:
     key_of: Mapping[str, str] = field(default_factory=dict)  # trigger -> its key run
     keyless: tuple[str, ...] = ()  # triggers without a word character: test every text
     # Position of a word cue -> (its word sets but the key set, its triggers).
-    rest: Mapping[int, tuple[tuple[frozenset[str], ...], frozenset[str] | None]] = field(
+    rest: Mapping[int, tuple[tuple[frozenset[str], ...], tuple[str, ...] | None]] = field(
         default_factory=dict)
     # What each distinct word seen so far leads to (see _WordMemo).
     _memo: _WordMemo = field(default_factory=lambda: _WordMemo(), compare=False, repr=False)
@@ -187,7 +187,8 @@ class CueIndex:
                     by_word.setdefault(word, []).append(pos)
                 others = list(cue.words)
                 others.remove(key)
-                rest[pos] = (tuple(others), cue.triggers)
+                rest[pos] = (tuple(others), None if cue.triggers is None
+                             else tuple(sorted(cue.triggers)))
             elif cue.triggers is None:
                 always.append(pos)
             else:
@@ -243,8 +244,13 @@ class CueIndex:
                     if ws.isdisjoint(words):
                         break
                 else:
-                    if triggers is None or any(t in lowered for t in triggers):
+                    if triggers is None:
                         positions.add(p)
+                        continue
+                    for t in triggers:  # mostly one: a loop, not any() over a generator
+                        if t in lowered:
+                            positions.add(p)
+                            break
         allowed, in_order = self._groups(groups)
         if in_order:  # positions already run in the order of the groups
             return [table[p] for p in sorted(positions & allowed)]

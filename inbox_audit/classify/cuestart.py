@@ -52,6 +52,14 @@ def start_pattern(pattern: str, min_chars: int = 1) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(p) for p in sorted(prefixes)))
 
 
+def start_prefixes(items: list) -> set[str] | None:
+    """The lower-cased literal strings (of at most a few characters) one of which every
+    case-insensitive match of the parsed pattern ``items`` (``re._parser.parse``) starts
+    with; "" among them when a match may start with anything, None when unknown."""
+    found = _sequence(items)
+    return None if found is None else {prefix for prefix, _ in found}
+
+
 def exact_lowering(text: str, lowered: str) -> bool:
     """True when ``lowered`` (``text.lower()``) lines up character for character with
     ``text`` and holds no character the engine folds in other ways: then a literal

@@ -51,9 +51,41 @@ _CURRENCIES = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "£": 
 _TOO_LARGE = Decimal("1e10")
 
 
+# Facts found as a by-product of classifying (the classifier's evidence holds the new
+# text, the amount and the intent cues), by message key: a report asks for the facts of
+# every deal's first request and quotes right after classifying all of its mail, and
+# would otherwise read those messages a second time. Each entry keeps the message and
+# the rules digest it holds for; a key whose message or rules differ is computed anew.
+_KNOWN: dict[str, tuple[Message, str, MessageFacts]] = {}
+_MAX_KNOWN = 250_000  # a bound for long-lived processes; a report holds its mail anyway
+
+
+def remember_facts(msg: Message, rules_digest: str, facts: MessageFacts) -> None:
+    """Keep ``facts``, which are ``message_facts(msg, rules)`` for the rules of
+    ``rules_digest``, for a later :func:`message_facts` in this process."""
+    if len(_KNOWN) >= _MAX_KNOWN:
+        _KNOWN.clear()
+    _KNOWN[msg.key] = (msg, rules_digest, facts)
+
+
+def take_facts(msg: Message, rules_digest: str) -> MessageFacts | None:
+    """The facts remembered for ``msg`` and the rules of ``rules_digest`` (None: none),
+    forgotten here: for a process that hands them on."""
+    known = _KNOWN.pop(msg.key, None)
+    return known[2] if known is not None and _same(known, msg, rules_digest) else None
+
+
+def _same(known: tuple[Message, str, MessageFacts], msg: Message, rules_digest: str) -> bool:
+    # Usually the very object that was classified; else a copy read again from the store.
+    return known[1] == rules_digest and (known[0] is msg or known[0] == msg)
+
+
 def message_facts(msg: Message, rules: Rules) -> MessageFacts:
     """The largest currency-anchored amount in the new text and the attachment text, its
     ISO currency, and whether the new text asks for a test drive, demo, visit or trial."""
+    known = _KNOWN.get(msg.key)
+    if known is not None and _same(known, msg, rules.digest):
+        return known[2]
     body = new_text(msg.text, rules)
     amount, currency = largest_amount("\n".join((body, msg.attachment_text)))
     subject = "" if is_reply_subject(msg.subject, rules) else msg.subject

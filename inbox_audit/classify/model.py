@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import random
-import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,6 +30,7 @@ from typing import Any
 
 import platformdirs
 
+from inbox_audit.classify.bow import TOKEN, BagOfWords, Tokens, make_doc
 from inbox_audit.config import APP, Settings, load_settings
 from inbox_audit.errors import InboxAuditError
 from inbox_audit.models import LABELS, Classification, Label, Message, MessageContext
@@ -97,21 +97,24 @@ class TextModel:
         """Label probabilities (summing to 1) for each text, in order."""
         textcat = self.nlp.get_pipe("textcat")
         labels = list(textcat.labels)
+        bow = BagOfWords.of(textcat.model)
         out: list[dict[str, float]] = []
         for start in range(0, len(texts), 512):  # batches amortise the model's overhead
             docs = [self._tokens(text) for text in texts[start:start + 512]]
-            for row in textcat.predict(docs).tolist():
+            # spaCy's textcat.predict gives the same scores, n-gram counting doc by doc.
+            scores = (bow.predict(docs) if bow is not None and all(docs)
+                      else textcat.predict(docs))
+            for row in scores.tolist():
                 out.append(dict(zip(labels, row, strict=True)))
         return out
 
-
-    def _tokens(self, text: str) -> _Tokens:
+    def _tokens(self, text: str) -> Tokens:
         # The ORTH id of a word is the StringStore's id of it, as a Doc built by
         # make_doc would carry; looked up once per distinct word.
         ids = self._ids
         if len(ids) > _MAX_IDS:  # new words are endless (numbers, names): stay bounded
             ids.clear()
-        words = _TOKEN.findall(text)
+        words = TOKEN.findall(text)
         orths = list(map(ids.get, words))  # known words in one C loop, then the new ones
         if None in orths:
             add = self.nlp.vocab.strings.add
@@ -120,49 +123,10 @@ class TextModel:
                     word = words[i]
                     orth = ids.get(word)  # new earlier in this text
                     orths[i] = ids[word] = add(word) if orth is None else orth
-        return _Tokens(self.nlp, words, orths)
-
-
-class _Tokens:
-    """What the bag-of-words model reads of a Doc (its length and ``to_array([ORTH])``),
-    without building one: Doc construction was a sixth of the classification time."""
-
-    __slots__ = ("nlp", "orths", "words")
-
-    def __init__(self, nlp: Any, words: list[str], orths: list[int]) -> None:
-        self.nlp = nlp
-        self.words = words
-        self.orths = orths
-
-    def __len__(self) -> int:
-        return len(self.orths)
-
-    def to_array(self, attrs: Sequence[int]) -> Any:
-        if list(attrs) != [_ORTH]:  # not the model we know: ask a real Doc
-            return make_doc(self.nlp, " ".join(self.words)).to_array(attrs)
-        import numpy
-
-        return numpy.array(self.orths, dtype=numpy.uint64)
+        return Tokens(self.nlp, words, orths)
 
 
 _MAX_IDS = 500_000
-
-
-def make_doc(nlp: Any, text: str) -> Any:
-    """``text`` as a spaCy Doc, split on word characters and single punctuation marks.
-
-    The bag-of-words model only needs stable tokens, and spaCy's rule-based tokenizer
-    (prefixes, suffixes, exceptions) was a third of the classification time.
-    """
-    from spacy.tokens import Doc
-
-    return Doc(nlp.vocab, words=_TOKEN.findall(text))
-
-
-_TOKEN = re.compile(r"\w+|[^\w\s]")
-_ORTH = 65  # spacy.attrs.ORTH, without importing spaCy at module import
-
-
 _LOADED: dict[str, TextModel] = {}
 
 

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from inbox_audit.classify import Rules, classify_messages, load_rules
-from inbox_audit.models import Classification, Message, MessageContext
+from inbox_audit.classify.facts import remember_facts, take_facts
+from inbox_audit.models import Classification, Message, MessageContext, MessageFacts
 
 if TYPE_CHECKING:
     from inbox_audit.classify.model import ModelInfo, TextModel
@@ -39,6 +40,7 @@ POOL_MIN_MESSAGES = 10_000
 CHUNK = 500  # messages per task: about 0.2 s of work, so progress moves and ends align
 
 Progress = Callable[[int, int], None]
+_Chunk = tuple[list[Classification], list[MessageFacts | None]]  # what a worker returns
 
 
 def classify_all(messages: Sequence[Message], contexts: Mapping[str, MessageContext],
@@ -95,7 +97,7 @@ def _run(executor: ProcessPoolExecutor, workers: int, chunks: list[Sequence[Mess
     # Chunks go to the workers only once one has started (importing spaCy and loading
     # the model take seconds): a chunk queued earlier would wait, and the job with it.
     ready = [executor.submit(_ready) for _ in range(workers)]
-    sent: dict[int, Future[list[Classification]]] = {}
+    sent: dict[int, Future[_Chunk]] = {}
     broken = False
     done = 0
     first, last = 0, len(chunks) - 1  # workers take from the front, this process the end
@@ -110,7 +112,7 @@ def _run(executor: ProcessPoolExecutor, workers: int, chunks: list[Sequence[Mess
     def collect(i: int) -> None:
         nonlocal broken, done
         try:
-            results[i] = sent.pop(i).result()
+            results[i], facts = sent.pop(i).result()
         except Exception:
             # The worker died (BrokenProcessPool) or its result did not come back:
             # classify the chunk here. One that fails here too raises, as it would
@@ -118,6 +120,10 @@ def _run(executor: ProcessPoolExecutor, workers: int, chunks: list[Sequence[Mess
             broken = True
             here(i)
             return
+        # What the worker found on the way, as if classified here (see classify_messages).
+        for msg, found in zip(chunks[i], facts, strict=True):
+            if found is not None:
+                remember_facts(msg, rules.digest, found)
         done += len(chunks[i])
         if progress:
             progress(done, total)
@@ -169,11 +175,12 @@ def _ready() -> bool:
     return True
 
 
-def _classify_chunk(messages: list[Message],
-                    contexts: dict[str, MessageContext]) -> list[Classification]:
-    rules = _WORKER["rules"]
+def _classify_chunk(messages: list[Message], contexts: dict[str, MessageContext]) -> _Chunk:
+    rules: Rules = _WORKER["rules"]  # type: ignore[assignment]
     model = _WORKER.get("model")
-    return classify_messages(messages, contexts, rules, model)  # type: ignore[arg-type]
+    out = classify_messages(messages, contexts, rules, model)  # type: ignore[arg-type]
+    # The facts go back with the labels (a report asks for many of them next).
+    return out, [take_facts(m, rules.digest) for m in messages]
 
 
 def _exit_with(parent: int) -> None:

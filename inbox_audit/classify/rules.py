@@ -171,13 +171,17 @@ def _compiled(folder: Path, digest: str, common_path: Path,
 
 
 def find_cues(text: str, rules: Rules, groups: Iterable[str],
-              prefer: str | None = None, foreign_factor: float = 0.75) -> list[Match]:
+              prefer: str | None = None, foreign_factor: float = 0.75,
+              seen: set[str] | None = None) -> list[Match]:
     """Cues of ``groups`` found in ``text``, overlaps resolved.
 
     When matches overlap, the longest (most specific) wins: "offerteaanvraag" or "graag
     een offerte" (request) beats the bare "offerte" (quote), and "heeft u onze offerte
     al kunnen bekijken" (follow-up) beats "onze offerte". Cues of the ``prefer``red
     language weigh fully, other languages' cues weigh ``foreign_factor`` as much.
+    ``seen``, when given, receives the group of every match before overlaps are
+    resolved: a group is in it exactly when ``find_cues(text, rules, [group])`` finds
+    something.
     """
     matches: list[Match] = []
     if not text:
@@ -195,6 +199,8 @@ def find_cues(text: str, rules: Rules, groups: Iterable[str],
             if end > start:
                 matches.append(Match(group, start, end, cue, cue.weight * factor,
                                      m.group(0)))
+    if seen is not None:
+        seen.update(m.group for m in matches)
     if len(matches) < 2:  # nothing can overlap
         return matches
     # Longest first, then heaviest; keep a match only where nothing kept overlaps it.

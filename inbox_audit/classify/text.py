@@ -14,11 +14,12 @@ import re
 import re._constants as sre_constants
 import re._parser as sre_parse
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from mailparser_reply import EmailReplyParser
 from mailparser_reply.parser import EmailMessage
 
+from inbox_audit.classify.cuestart import start_prefixes
 from inbox_audit.classify.rules import Rules
 
 _QUOTED_LINE = re.compile(r"^\s*>")
@@ -56,7 +57,7 @@ def split_new_text(text: str, rules: Rules) -> tuple[str, str]:
     The signature is kept apart because out-of-office and newsletter wording often sits
     below the closing formula, while offers, amounts and requests never count there.
     """
-    lines = _strip_history(_clean(text).split("\n"), rules)
+    lines = _strip_history(_clean(text), rules)
     current = "\n".join(lines).strip("\n")
     current = _library_cut(current)
     return _split_signature(current.split("\n"), rules)
@@ -154,22 +155,110 @@ def _starts_anchored(items: list) -> bool:
     return False
 
 
-def _strip_history(lines: list[str], rules: Rules) -> list[str]:
-    """Lines before the first quote header, without "> " lines."""
-    kept: list[str] = []
+def _strip_history(text: str, rules: Rules) -> list[str]:
+    """The lines of ``text`` before the first quote header, without "> " lines."""
+    lines = text.split("\n")
     history = _finders(rules.common.history, True)
+    starts = _header_starts(rules.common.history)
     quoted = _QUOTED_LINE.match
     last = len(lines) - 1
-    for i, line in enumerate(lines):
+    cut = len(lines)
+    # Only lines where a header can begin are tried (most mail has a few, if any).
+    for i in range(len(lines)) if starts is None else _line_numbers(starts, text):
+        line = lines[i]
         if quoted(line):
             continue
         # Headers may wrap over two lines; try the line alone, then joined with the next
         # (skipping nothing: a wrapped header has no blank line in between).
         window = line if i >= last else line + "\n" + lines[i + 1]
         if any(find(line) or find(window) for find in history):
+            cut = i
             break
-        kept.append(line)
-    return kept
+    return [line for line in lines[:cut] if not quoted(line)]
+
+
+def _line_numbers(starts: re.Pattern[str], text: str) -> Iterator[int]:
+    """The numbers (from 0) of the lines of ``text`` where ``starts`` matches."""
+    number, previous = 0, 0
+    for m in starts.finditer(text):
+        number += text.count("\n", previous, m.start())
+        previous = m.start()
+        yield number
+
+
+# id of a history pattern tuple -> (the tuple, its _header_starts)
+_STARTS: dict[int, tuple[tuple[re.Pattern[str], ...], re.Pattern[str] | None]] = {}
+
+
+def _header_starts(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """A pattern that matches (empty, MULTILINE) at the start of every line of a text
+    where one of ``patterns`` can match, on the line alone or joined to the next one
+    (a superset), or None when that cannot be told: a pattern not anchored at the start,
+    or one whose first letters (after leading spaces) are unknown."""
+    cached = _STARTS.get(id(patterns))
+    if cached is not None and cached[0] is patterns:
+        return cached[1]
+    found = _starts_pattern(patterns)
+    if len(_STARTS) > 64:
+        _STARTS.clear()
+    _STARTS[id(patterns)] = (patterns, found)
+    return found
+
+
+def _starts_pattern(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    lead: set[str] = set()  # characters that may come before the literal start
+    prefixes: set[str] = set()
+    for pattern in patterns:
+        if pattern.flags & re.MULTILINE:
+            return None
+        try:
+            items = list(sre_parse.parse(pattern.pattern, pattern.flags))
+        except re.error:
+            return None
+        if not items or items[0] != (sre_constants.AT, sre_constants.AT_BEGINNING) and \
+                items[0] != (sre_constants.AT, sre_constants.AT_BEGINNING_STRING):
+            return None
+        items = items[1:]
+        # "^\s*", "^[\s*]*": optional spaces (which may cross into the next line), marks.
+        while (items and items[0][0] in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT)
+               and items[0][1][0] == 0):
+            chars = _lead_chars(list(items[0][1][2]))
+            if chars is None:
+                break
+            lead |= chars
+            items = items[1:]
+        found = start_prefixes(items)
+        if found is None or "" in found:
+            return None
+        prefixes |= found
+    if not prefixes:
+        return None
+    # Where "van:" starts, "van" does: only the shortest of such prefixes is needed.
+    prefixes = {p for p in prefixes if not any(q != p and p.startswith(q) for q in prefixes)}
+    before = "[" + "".join(sorted(lead)) + "]*" if lead else ""
+    alternatives = "|".join(re.escape(p) for p in sorted(prefixes))
+    return re.compile(f"^(?={before}(?:{alternatives}))", re.IGNORECASE | re.MULTILINE)
+
+
+def _lead_chars(items: list) -> set[str] | None:
+    """The class of a repeated single character (``\\s``, ``[\\s*]``, ``" "``) as
+    regular expression class members, or None for anything else."""
+    if len(items) != 1:
+        return None
+    op, arg = items[0]
+    if op is sre_constants.LITERAL:
+        return {re.escape(chr(arg))}
+    if op is not sre_constants.IN:
+        return None
+    out = set()
+    for kind, value in arg:
+        if kind is sre_constants.LITERAL:
+            out.add(re.escape(chr(value)))
+        elif kind is sre_constants.CATEGORY and value is sre_constants.CATEGORY_SPACE:
+            out.add(r"\s")
+        else:
+            return None
+    return out
 
 
 def _library_cut(text: str) -> str:
