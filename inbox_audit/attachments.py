@@ -216,6 +216,36 @@ def _b64_decode(payload: str, limit: int | None, filename: str,
         return b""
 
 
+def _remember_named_encodings() -> None:
+    """Make pypdf's text extraction build its placeholder font's encoding table once.
+
+    pypdf starts every page's text extraction with a placeholder font whose 256-entry
+    WinAnsi table it builds by decoding each byte value on its own: about an eighth of
+    the time of reading a one-page PDF. The table depends on the encoding's name only,
+    so it is built once and each caller gets its own copy (the text is the same). Where
+    a pypdf version does not have that function, nothing is changed."""
+    try:
+        from pypdf._text_extraction import _text_extractor
+    except ImportError:  # pragma: no cover - a pypdf without that module
+        return
+    build = getattr(_text_extractor, "encoding_dict_from_named_encoding", None)
+    if build is None or getattr(build, "_inbox_audit_memo", False):
+        return
+    tables: dict[str, dict[int, str]] = {}
+
+    def remembered(encoding: str) -> dict[int, str]:
+        table = tables.get(encoding)
+        if table is None:
+            table = tables[encoding] = build(encoding)
+        return dict(table)
+
+    remembered._inbox_audit_memo = True  # type: ignore[attr-defined]
+    _text_extractor.encoding_dict_from_named_encoding = remembered
+
+
+_remember_named_encodings()
+
+
 def pdf_text(data: bytes, filename: str, defects: list[str]) -> str:
     """The text of a PDF, or "" with a defect when it is broken or encrypted."""
     try:

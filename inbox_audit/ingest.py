@@ -18,7 +18,7 @@ from pathlib import Path
 from inbox_audit.parse import ParseError
 from inbox_audit.parsepool import Parsed, ParsePool, not_stored, parse_raw
 from inbox_audit.sources.files import RawMail, check_paths, iter_raw_mail
-from inbox_audit.store import Store
+from inbox_audit.store import Store, StoredForm
 
 __all__ = ["ImportSummary", "import_paths", "parse_raw"]
 
@@ -102,17 +102,32 @@ def _worth_workers(workers: int | None) -> bool:
 def _store_batch(store: Store, fresh: list[RawMail], results: list[Parsed],
                  summary: ImportSummary) -> None:
     # Cheap re-import: stored bytes were skipped before parsing (counted as duplicates).
+    # Parsed mail is written in runs (a few statements per run, not four per mail);
+    # a mail that did not parse ends the run before it, so rows keep the mailbox order.
+    run: list[StoredForm] = []
+    origins: list[str] = []
+
+    def write_run() -> None:
+        if not run:
+            return
+        added = sum(store.add_stored_many(run, origins))
+        summary.imported += added
+        summary.duplicates += len(run) - added
+        run.clear()
+        origins.clear()
+
     with store.writing():
         for mail, result in zip(fresh, results, strict=True):
             if isinstance(result, ParseError):
+                write_run()
                 if store.add_quarantine(mail.origin, result.reason, mail.raw, result.date):
                     summary.quarantined += 1
                 else:
                     summary.duplicates += 1
-            elif store.add_stored(result, mail.origin):
-                summary.imported += 1
             else:
-                summary.duplicates += 1
+                run.append(result)
+                origins.append(mail.origin)
+        write_run()
 
 
 def _batches(paths: list[Path], size: int) -> Iterator[list[tuple[int, RawMail]]]:

@@ -113,8 +113,20 @@ class PartIndex:
         if facts is None:
             facts = self._facts[id(part)] = PartFacts(
                 part.get_content_type(), (part.get_content_disposition() or "").lower(),
-                part.get_filename())
+                _filename(part))
         return facts
+
+
+def _filename(part: email.message.Message) -> str | None:
+    """``part.get_filename()``, without parsing the parameters of headers that cannot
+    hold one: a file name is the "filename" parameter of Content-Disposition or the
+    "name" parameter of Content-Type (RFC 2231 pieces "filename*0*" included), so a
+    part whose two headers do not contain "name" has none."""
+    for header in ("content-disposition", "content-type"):
+        value = part.get(header)
+        if value is not None and "name" in str(value).lower():
+            return part.get_filename()
+    return None
 
 
 def _body_parts(msg: email.message.Message, defects: list[str],

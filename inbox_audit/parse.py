@@ -18,7 +18,7 @@ import email.message
 import hashlib
 import logging
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
 
@@ -73,8 +73,15 @@ _PLAIN_ADDRESS = re.compile(
     rf'|({_DOT_ATOMS}@{_DOT_ATOMS}))\s*')
 _NOT_PLAIN = ("(", ")", ";", ":", "\\", "[", "]")
 _UNKNOWN_ZONE = re.compile(r"-0000\s*(\([^)]*\))?\s*$")
+# The Date form nearly every mailer writes ("Mon, 3 Nov 2025 09:15:00 +0100", maybe with
+# a comment after the zone), read without the stdlib's general date parser. It reads
+# it exactly as ``parsedate_to_datetime`` does; "-0000" (zone unknown) and everything
+# else go to that parser.
+_MONTH_NUMBER = {name: number for number, name in enumerate(
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+_PLAIN_DATE = re.compile(r"(?:[A-Za-z]{3}, )?(\d{1,2}) (" + "|".join(_MONTH_NUMBER) +
+                         r") ([1-9]\d{3}) (\d\d):(\d\d):(\d\d) ([+-]\d{4})(?: \([^()]*\))?")
 _ANGLE_ID = re.compile(r"<\s*([^<>\s]+?)\s*>")
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
 _TOO_DEEP = "MIME parts nested too deep to read (hostile or broken mail)"
 
 # mail-parser and pypdf log a warning for every oddity of every broken mail; without a
@@ -187,11 +194,21 @@ def _bounded(raw: bytes, defects: list[str]) -> bytes:
     return data
 
 
+def _header_end(raw: bytes) -> int:
+    """Where the header block ends: the start of the first blank line (``\\r?\\n\\r?\\n``),
+    else ``len(raw)``. Two ``find``s instead of that regex, which has no literal start
+    and so tried a match at every byte of the mail."""
+    ends = [i for i in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if i >= 0]
+    if not ends:
+        return len(raw)
+    end = min(ends)  # the line break that a blank line follows
+    return end - 1 if end and raw[end - 1] == 13 else end  # with its "\r"
+
+
 def _cut_long_headers(raw: bytes, defects: list[str]) -> bytes:
     """The bytes to parse: ``raw`` with any header longer than ``HEADER_VALUE_CAP`` cut
     (at an address boundary where there is one). The stored raw mail stays whole."""
-    end = _HEADER_END.search(raw)
-    head_end = end.start() if end else len(raw)
+    head_end = _header_end(raw)
     if head_end <= HEADER_VALUE_CAP:
         return raw  # the usual case: no single header can be that long
     lines = raw[:head_end].splitlines(keepends=True)
@@ -321,13 +338,32 @@ def _to_utc(value: datetime, defects: list[str], what: str) -> datetime:
 
 
 def _parse_date_text(text: str, defects: list[str], what: str) -> datetime | None:
-    text = _ZONE_WORD.sub(lambda m: _EXTRA_ZONES[m.group(1).upper()], text.strip())
+    text = text.strip()
+    plain = _PLAIN_DATE.fullmatch(text)
+    if plain is not None and plain.group(7) != "-0000":
+        return _plain_date(plain, defects, what)
+    text = _ZONE_WORD.sub(lambda m: _EXTRA_ZONES[m.group(1).upper()], text)
     try:
         value = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if value.tzinfo is None and _UNKNOWN_ZONE.search(text):
         value = value.replace(tzinfo=UTC)  # RFC 5322 3.3: UTC, sender's zone unknown
+    return _to_utc(value, defects, what)
+
+
+def _plain_date(plain: re.Match[str], defects: list[str], what: str) -> datetime | None:
+    """A ``_PLAIN_DATE`` match as ``parsedate_to_datetime`` reads it (its zone
+    arithmetic included: "+0199" is 1 h 99 min), or None where that raises."""
+    day, month, year, hour, minute, second, zone = plain.groups()
+    offset = abs(int(zone))
+    seconds = (offset // 100) * 3600 + (offset % 100) * 60
+    try:
+        value = datetime(int(year), _MONTH_NUMBER[month], int(day), int(hour), int(minute),
+                         int(second), tzinfo=timezone(timedelta(
+                             seconds=-seconds if zone[0] == "-" else seconds)))
+    except (ValueError, OverflowError):
+        return None
     return _to_utc(value, defects, what)
 
 

@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
+from typing import Any
 
 from inbox_audit.models import Message
 from inbox_audit.parse import ParseError, parse_message
@@ -80,18 +82,21 @@ class ParsePool:
         size = -(-len(mails) // self.workers)
         chunks = [list(mails[i:i + size]) for i in range(0, len(mails), size)]
         try:
-            futures = [self._executor.submit(_parse_chunk, chunk) for chunk in chunks]
+            futures = [self._executor.submit(_parse_chunk, [
+                (mail.raw, mail.folder, mail.internaldate) for mail in chunk])
+                for chunk in chunks]
         except BrokenProcessPool:
             self._broken()
             return lambda: [prepare_raw(mail) for mail in mails]
         return lambda: self._gather(futures, chunks)
 
-    def _gather(self, futures: list[Future[list[Parsed]]],
+    def _gather(self, futures: list[Future[list[_Sent]]],
                 chunks: list[list[RawMail]]) -> list[Parsed]:
         results: list[Parsed] = []
         for future, chunk in zip(futures, chunks, strict=True):
             try:
-                results.extend(future.result())
+                results.extend(item if isinstance(item, ParseError) else StoredForm(*item)
+                               for item in future.result())
             except BrokenProcessPool:
                 # A worker died (out of memory, killed): finish here, without workers.
                 self._broken()
@@ -115,8 +120,19 @@ class ParsePool:
         self.close()
 
 
-def _parse_chunk(mails: list[RawMail]) -> list[Parsed]:
-    return [prepare_raw(mail) for mail in mails]
+# What travels to and from a worker: plain tuples, which pickle with less work than
+# ``RawMail`` and ``StoredForm`` objects (a dict or slots each).
+_Mail = tuple[bytes, str, datetime | None]
+_Sent = tuple[str, str, tuple[Any, ...], bytes] | ParseError
+
+
+def _parse_chunk(mails: list[_Mail]) -> list[_Sent]:
+    results: list[_Sent] = []
+    for raw, folder, internaldate in mails:
+        parsed = prepare_raw(RawMail(raw, "", folder, internaldate))
+        results.append(parsed if isinstance(parsed, ParseError) else
+                       (parsed.key, parsed.raw_sha256, parsed.row, parsed.packed))
+    return results
 
 
 def _worker_init(parent: int) -> None:

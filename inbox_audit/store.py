@@ -211,6 +211,41 @@ class Store:
             return True
 
     @_guarded
+    def add_stored_many(self, forms: Sequence[StoredForm], sources: Sequence[str]) -> list[bool]:
+        """``add_stored`` of each form in turn (with its source), in one transaction:
+        whether each was added. Asks the store once per 500 messages what it holds and
+        inserts with two ``executemany``, instead of four statements per message."""
+        with self.writing():
+            keys: set[str] = set()
+            shas: set[str] = set()
+            for start in range(0, len(forms), 500):
+                chunk = forms[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                keys.update(row[0] for row in self._conn.execute(
+                    f"SELECT key FROM messages WHERE key IN ({marks})",
+                    [form.key for form in chunk]))
+                wanted = [form.raw_sha256 for form in chunk]
+                for query in ("SELECT raw_sha256 FROM messages WHERE raw_sha256 IN ({})",
+                              "SELECT sha256 FROM forgotten WHERE sha256 IN ({})"):
+                    shas.update(row[0] for row in self._conn.execute(query.format(marks),
+                                                                     wanted))
+            added: list[bool] = []
+            raws: list[tuple[str, bytes]] = []
+            rows: list[tuple[Any, ...]] = []
+            for form, source in zip(forms, sources, strict=True):
+                if form.key in keys or form.raw_sha256 in shas:
+                    added.append(False)
+                    continue
+                keys.add(form.key)  # a second copy later in the batch is a duplicate
+                shas.add(form.raw_sha256)
+                raws.append((form.raw_sha256, form.packed if self.keep_raw else b""))
+                rows.append((*form.row, source, now()))
+                added.append(True)
+            self._conn.executemany("INSERT OR IGNORE INTO raw VALUES (?, ?)", raws)
+            self._conn.executemany(_INSERT_MESSAGE, rows)
+            return added
+
+    @_guarded
     def has_raw_sha256(self, sha256: str) -> bool:
         """True when these exact bytes are stored already (as a message or quarantined,
         raw kept or not) or were forgotten: a re-import skips them."""

@@ -144,3 +144,28 @@ def test_parsing_in_worker_processes_stores_the_same(tmp_path):
                                 [(q.origin, q.reason) for q in store.quarantined()])
     assert results[0] == results[2]
     assert results[0][0] == "imported 16, duplicates 0, quarantined 2"
+
+
+def test_a_batch_written_at_once_counts_duplicates_as_mail_by_mail(tmp_path):
+    """Parsed mail is written in runs (``Store.add_stored_many``): a second copy of the
+    same bytes or of the same Message-ID in the same batch, around mail that does not
+    parse, is a duplicate exactly as when each mail was written on its own."""
+    first = mail(message_id="<a@x.be>")
+    same_id = mail(message_id="<a@x.be>", subject="Andere offerte")
+    garbage = bytes(range(128, 256)) * 3 + b"\n"
+    raws = [first, mail(message_id="<b@x.be>"), first, garbage, same_id,
+            mail(message_id="<c@x.be>"), garbage]
+    box = write(tmp_path / "a.mbox", mbox(raws))
+    with Store.open(tmp_path / "batched.db") as store:
+        summary = import_paths(store, [box], workers=0)
+        assert summary.line() == "imported 3, duplicates 3, quarantined 1"
+        assert [m.key for m in store.iter_messages()] == ["a@x.be", "b@x.be", "c@x.be"]
+        assert store.get_message("a@x.be").subject == "Offerte bestelwagen"
+    with Store.open(tmp_path / "single.db") as store:  # the same, one mail at a time
+        singles = ImportSummary()
+        for raw in raws:
+            single = import_paths(store, [write(tmp_path / "one.eml", raw)], workers=0)
+            singles.imported += single.imported
+            singles.duplicates += single.duplicates
+            singles.quarantined += single.quarantined
+        assert singles.line() == summary.line()

@@ -273,3 +273,95 @@ def test_forwarded_mail_attachment_is_not_body_and_parsing_is_deterministic():
 def test_date_variants(date, hour):
     msg = parse_message(mail(date=date))
     assert (msg.date.date().isoformat(), msg.date.hour) == ("2025-11-03", hour)
+
+
+# --- fast paths: each gives exactly what the general code it skips gives ---------------
+
+def test_header_end_is_where_the_blank_line_regex_matches():
+    import random
+    import re
+
+    from inbox_audit.parse import _header_end
+
+    blank_line = re.compile(rb"\r?\n\r?\n")
+    rng = random.Random(7)
+    pieces = [b"\n", b"\r", b"\r\n", b"a", b"From: x", b" ", b"\n\n", b"\r\n\r\n"]
+    for _ in range(5_000):
+        raw = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        found = blank_line.search(raw)
+        assert _header_end(raw) == (found.start() if found else len(raw)), raw
+
+
+def _stdlib_date(text: str) -> tuple:
+    """What ``_parse_date_text`` gave before its fast path (the stdlib parser alone)."""
+    from email.utils import parsedate_to_datetime
+
+    from inbox_audit import parse
+
+    defects: list[str] = []
+    text = parse._ZONE_WORD.sub(lambda m: parse._EXTRA_ZONES[m.group(1).upper()],
+                                text.strip())
+    try:
+        value = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None, defects
+    if value.tzinfo is None and parse._UNKNOWN_ZONE.search(text):
+        value = value.replace(tzinfo=UTC)
+    return parse._to_utc(value, defects, "Date"), defects
+
+
+def test_plain_dates_read_as_the_stdlib_reads_them():
+    import random
+
+    from inbox_audit import parse
+
+    rng = random.Random(3)
+    fast = 0
+    for _ in range(20_000):
+        text = (rng.choice(["Mon, ", "", "Xyz, ", "Mon,"]) +
+                f"{rng.choice([rng.randint(0, 40), '07'])} "
+                f"{rng.choice([*parse._MONTH_NUMBER, 'jan', 'Foo'])} "
+                f"{rng.choice([rng.randint(1900, 2100), rng.randint(1000, 9999), 99, '0102'])} "
+                f"{rng.randint(0, 30):02d}:{rng.randint(0, 70):02d}:{rng.randint(0, 61):02d} "
+                f"{rng.choice('+-')}{rng.choice([0, 100, 530, 1400, 2359, 2400, 99, 9999]):04d}"
+                f"{rng.choice(['', ' (CET)', ' (a b)', ' CET', '  ', ' (x (y))'])}")
+        fast += parse._PLAIN_DATE.fullmatch(text.strip()) is not None
+        try:
+            expected = _stdlib_date(text)
+        except OverflowError:  # year 9999 pushed past the end of time: both raise
+            with pytest.raises(OverflowError):
+                parse._parse_date_text(text, [], "Date")
+            continue
+        defects: list[str] = []
+        got = parse._parse_date_text(text, defects, "Date")
+        assert (got, defects) == expected, text
+        if got is not None:
+            assert got.tzinfo == expected[0].tzinfo, text
+    assert fast > 2_000  # the fast path is really taken
+
+
+def test_file_names_are_the_stdlib_ones():
+    import email
+
+    from inbox_audit.mimetext import _filename
+
+    cases = [
+        'attachment; filename="offerte.pdf"', "inline; FILENAME=x.pdf",
+        "attachment; filename*=utf-8''caf%C3%A9.pdf", "attachment; filename*0*=a; filename*1=b",
+        'application/pdf; name="o.pdf"', "text/plain; charset=utf-8", "attachment",
+        'application/octet-stream; NaMe="Scan 1.pdf"', "application/x; foo=name",
+    ]
+    for header in ("Content-Disposition", "Content-Type"):
+        for value in cases:
+            part = email.message_from_string(f"{header}: {value}\n\nx")
+            assert _filename(part) == part.get_filename(), value
+    from conftest import REPO
+
+    from inbox_audit.sources.files import iter_raw_mail
+
+    named = 0
+    for raw in iter_raw_mail(sorted((REPO / "samples").rglob("*.mbox"))):
+        for part in email.message_from_bytes(raw.raw).walk():
+            assert _filename(part) == part.get_filename()
+            named += part.get_filename() is not None
+    assert named > 50
