@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from inbox_audit.clock import WorkClock
+from inbox_audit.clock import WorkClock, in_period_test
 from inbox_audit.config import Settings
 from inbox_audit.metrics_deal import deal_figures, silence_rank
 from inbox_audit.metrics_frames import TREND_WEEKS, deal_frame, figures_of, per_supplier, per_week
@@ -82,12 +82,7 @@ def compute_metrics(
                           key=lambda f: (f.opened, f.deal_id), reverse=True)
     silences = sorted((f for f in all_deals if f.silent_wd is not None), key=silence_rank)
 
-    def in_period(msg: Message) -> bool:
-        if msg.date is None:  # cannot be placed: only an unbounded period holds it
-            return period.start is None and period.end is None
-        return msg.date <= as_of and period.contains(clock.local_date(msg.date))
-
-    period_msgs = [m for m in messages if in_period(m)]
+    period_msgs = _period_messages(messages, clock, as_of, period)
     frame = deal_frame(all_deals, qsla, fsla)
     period_frame = frame[frame["in_period"]] if len(frame) else frame
     totals = figures_of(period_frame, len(period_msgs), len(silences))
@@ -108,24 +103,44 @@ def compute_metrics(
         stats=dict(stats or {}))
 
 
+def _period_messages(messages: Sequence[Message], clock: WorkClock, as_of: datetime,
+                     period: Period) -> list[Message]:
+    """The messages up to ``as_of`` whose local date is in ``period``. An undated one
+    cannot be placed: only an unbounded period holds it."""
+    if period.start is None and period.end is None:
+        return [m for m in messages if m.date is None or m.date <= as_of]
+    in_period = in_period_test(period, clock.tz)
+    return [m for m in messages
+            if m.date is not None and m.date <= as_of and in_period(m.date)]
+
+
 def _message_records(messages: Sequence[Message], period_msgs: Sequence[Message],
                      period_deals: Sequence[DealFigures],
                      classifications: Mapping[str, Classification],
                      deal_index: Mapping[str, list[str]]) -> tuple[MessageRecord, ...]:
     """The period's messages plus every message of the period's deals (so each deal
     figure can be traced to its messages), in time order."""
-    wanted = {m.key for m in period_msgs} | {k for f in period_deals for k in f.message_ids}
+    wanted = {m.key for m in period_msgs}
+    for f in period_deals:
+        wanted.update(f.message_ids)
     seen: set[str] = set()
     out = []
     for msg in messages:
-        if msg.key not in wanted or msg.key in seen:
+        key = msg.key
+        if key not in wanted or key in seen:
             continue
-        seen.add(msg.key)
-        label = classifications.get(msg.key)
-        out.append(MessageRecord(
-            message_id=msg.key, deal_ids=tuple(deal_index.get(msg.key, ())),
-            label=label.label if label else None,
-            confidence=label.confidence if label else None,
-            source=label.source if label else None, date=msg.date))
-    out.sort(key=lambda r: (r.date is None, r.date or datetime.min, r.message_id))
+        seen.add(key)
+        label = classifications.get(key)
+        ids = deal_index.get(key)
+        if label is None:
+            out.append(MessageRecord(key, tuple(ids) if ids else (), None, None, None,
+                                     msg.date))
+        else:
+            out.append(MessageRecord(key, tuple(ids) if ids else (), label.label,
+                                     label.confidence, label.source, msg.date))
+    out.sort(key=_record_order)
     return tuple(out)
+
+
+def _record_order(r: MessageRecord) -> tuple:
+    return (r.date is None, r.date or datetime.min, r.message_id)

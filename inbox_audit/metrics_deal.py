@@ -17,7 +17,7 @@ Reading of a deal's timeline (messages up to ``as_of``, in time order):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from inbox_audit.clock import WorkClock
@@ -31,32 +31,51 @@ ANSWERS: frozenset[str] = frozenset({"quote", "follow-up"})
 def deal_figures(deal: Deal, clock: WorkClock, as_of: datetime, period: Period,
                  qsla: int, fsla: int) -> DealFigures | None:
     """The figures of ``deal`` as of ``as_of``; None when nothing of it exists yet."""
-    msgs = _in_order(m for m in deal.messages if m.date <= as_of)
+    msgs = _in_order([m for m in deal.messages if m.date <= as_of])
     if not msgs:
         return None
-    req_i = next((i for i, m in enumerate(msgs) if m.label == "request" and m.from_me), None)
-    request = msgs[req_i] if req_i is not None else None
-    opened = request.date if request else msgs[0].date
-    # Latencies only look at what came after the request.
-    after = msgs[req_i + 1:] if req_i is not None else []
-    theirs = [m for m in after if not m.from_me]
-    first_resp = next((m for m in theirs if m.label in ANSWERS), None)
-    first_quote = next((m for m in theirs if m.label == "quote"), None)
+    # One pass over the timeline finds what the figures are made of (this runs for
+    # every deal of the mailbox: tens of thousands).
+    request = first_resp = first_quote = quote_anywhere = last_human = None
     followups: list[DealMessage] = []
-    if first_quote is not None:
-        quote_at = theirs.index(first_quote)
-        followups = [m for m in theirs[quote_at + 1:] if m.label == "follow-up"]
+    chases: list[DealMessage] = []
+    for m in msgs:
+        label = m.label
+        if label in HUMAN:
+            last_human = m
+        if m.from_me:
+            if request is None:
+                if label == "request":
+                    request = m
+            elif label == "request" or label == "follow-up":
+                chases.append(m)
+            continue
+        if label == "quote" and quote_anywhere is None:
+            quote_anywhere = m
+        # Latencies only look at what came after the request.
+        if request is None:
+            continue
+        if first_resp is None and label in ANSWERS:
+            first_resp = m
+        if first_quote is None:
+            if label == "quote":
+                first_quote = m
+        elif label == "follow-up":
+            followups.append(m)
+    opened = request.date if request else msgs[0].date
     followup = followups[0] if followups else None
-    chases = [m for m in after if m.from_me and m.label in ("request", "follow-up")]
     # The amount comes from the first quote, even on a deal without request.
-    amount_quote = first_quote or next(
-        (m for m in msgs if not m.from_me and m.label == "quote"), None)
+    amount_quote = first_quote or quote_anywhere
+
+    # Working days between day numbers: the messages' days are looked up once each.
+    day, between = clock.day_number, clock.wd_between_days
+    now = day(as_of)
 
     def wd(a: DealMessage | None, b: DealMessage | None) -> int | None:
-        return None if a is None or b is None else clock.wd_between(a.date, b.date)
+        return None if a is None or b is None else between(day(a.date), day(b.date))
 
     def age(m: DealMessage) -> int:
-        return clock.wd_between(m.date, as_of)
+        return between(day(m.date), now)
 
     # Matured (SPEC §6): the answer arrived, or busday_count(t0, as_of) > SLA.
     quote_matured = request is not None and (first_quote is not None or age(request) > qsla)
@@ -66,7 +85,6 @@ def deal_figures(deal: Deal, clock: WorkClock, as_of: datetime, period: Period,
     status = _status(request, first_resp, first_quote, followup, followup_matured)
 
     silent_wd = awaited = silent_since = None
-    last_human = next((m for m in reversed(msgs) if m.label in HUMAN), None)
     if request is not None and last_human is not None:
         gap = age(last_human)
         if last_human.from_me and gap > qsla:
@@ -76,6 +94,8 @@ def deal_figures(deal: Deal, clock: WorkClock, as_of: datetime, period: Period,
             silent_wd, awaited = gap, "follow-up"
             silent_since = _turns_silent(clock, last_human.date, fsla)
     opened_day = clock.local_date(opened)
+    start = day(opened)
+    since_opened = clock.wd_from_day(start, clock.day_numbers([m.date for m in msgs]))
     return DealFigures(
         deal_id=deal.deal_id, supplier=deal.supplier, supplier_name=deal.supplier_name,
         subject=deal.subject, opened=opened, week=iso_week(opened_day),
@@ -90,16 +110,16 @@ def deal_figures(deal: Deal, clock: WorkClock, as_of: datetime, period: Period,
         status=status, silent_wd=silent_wd, awaited=awaited, silent_since=silent_since,
         new_silence=silent_since is not None and period.contains(silent_since),
         last_human=last_human.date if last_human else None,
-        age_wd=clock.wd_between(opened, as_of),
+        age_wd=between(start, now),
         quote_message_id=first_quote.key if first_quote else None,
         followup_message_id=followup.key if followup else None,
         quote_matured=quote_matured, response_matured=response_matured,
         followup_matured=followup_matured,
-        message_ids=tuple(m.key for m in msgs),
-        timeline=tuple(TimelinePoint(m.key, m.date, clock.wd_between(opened, m.date),
-                                     m.from_me, m.label, m.sender) for m in msgs),
+        message_ids=tuple([m.key for m in msgs]),
+        timeline=tuple([TimelinePoint(m.key, m.date, wd, m.from_me, m.label, m.sender)
+                        for m, wd in zip(msgs, since_opened, strict=True)]),
         response_message_id=first_resp.key if first_resp else None,
-        chase_message_ids=tuple(m.key for m in chases),
+        chase_message_ids=tuple([m.key for m in chases]),
         supplier_followups=len(followups))
 
 
@@ -119,9 +139,17 @@ def fact_keys(deal: Deal) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def _in_order(messages: Iterable[DealMessage]) -> list[DealMessage]:
+def _in_order(messages: Sequence[DealMessage]) -> list[DealMessage]:
     # At the same instant the buyer's request comes first: nothing answers before it.
-    return sorted(messages, key=lambda m: (m.date, not (m.from_me and m.label == "request")))
+    # A deal's messages come in time order; when no two share an instant, that is it.
+    for before, after in zip(messages, messages[1:], strict=False):
+        if after.date <= before.date:
+            return sorted(messages, key=_order)
+    return list(messages)
+
+
+def _order(m: DealMessage) -> tuple[datetime, bool]:
+    return (m.date, not (m.from_me and m.label == "request"))
 
 
 def silence_rank(f: DealFigures) -> tuple:

@@ -1,11 +1,12 @@
 """The aggregation of deal figures into headline figures (SPEC §6), with pandas.
 
-Totals, per supplier and per ISO week all go through ``figures_of``, so a rate means
+Totals, per supplier and per ISO week all go through ``_grouped``, so a rate means
 the same everywhere. pandas never leaves the metrics: these functions return records.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
@@ -31,26 +32,26 @@ def deal_frame(deals: Sequence[DealFigures], qsla: int, fsla: int) -> pd.DataFra
     def num(value: int | None) -> float:
         return float(value) if value is not None else np.nan
 
-    rows = [{
-        "deal_id": f.deal_id, "supplier": f.supplier, "supplier_name": f.supplier_name,
-        "week": f.week, "in_period": f.in_period, "has_request": f.has_request,
-        "has_quote": f.has_request and f.quote_wd is not None,
-        "quote_matured": f.quote_matured,
-        "quote_hit": f.quote_matured and f.quote_wd is not None and f.quote_wd <= qsla,
-        "response_matured": f.response_matured,
-        "responded": f.response_matured and f.first_response_wd is not None,
-        "followup_matured": f.followup_matured,
-        "followup_hit": f.followup_matured and f.followup_after_quote_wd is not None
+    # Built column by column: a DataFrame from one dict per row costs several times more.
+    rows = [(
+        f.deal_id, f.supplier, f.supplier_name, f.week, f.in_period, f.has_request,
+        f.has_request and f.quote_wd is not None,
+        f.quote_matured,
+        f.quote_matured and f.quote_wd is not None and f.quote_wd <= qsla,
+        f.response_matured,
+        f.response_matured and f.first_response_wd is not None,
+        f.followup_matured,
+        f.followup_matured and f.followup_after_quote_wd is not None
         and f.followup_after_quote_wd <= fsla,
-        "first_response_wd": num(f.first_response_wd), "quote_wd": num(f.quote_wd),
-        "buyer_chases": f.buyer_chases if f.has_request else 0,
-        "supplier_followups": f.supplier_followups if f.has_request else 0,
-        "silent": f.silent_wd is not None,
-    } for f in deals]
-    return pd.DataFrame(rows, columns=list(_COLUMNS))
-
-
-_NONE = np.array([], dtype=np.intp)
+        num(f.first_response_wd), num(f.quote_wd),
+        f.buyer_chases if f.has_request else 0,
+        f.supplier_followups if f.has_request else 0,
+        f.silent_wd is not None,
+    ) for f in deals]
+    if not rows:
+        return pd.DataFrame([], columns=list(_COLUMNS))
+    columns = [list(c) for c in zip(*rows, strict=True)]
+    return pd.DataFrame(dict(zip(_COLUMNS, columns, strict=True)))
 
 
 def _rate(hits: int, total: int) -> float | None:
@@ -64,65 +65,94 @@ def figures_of(rows: pd.DataFrame, messages: int, open_silences: int) -> Figures
     nothing matured; the median and 90th percentile (linear interpolation, pandas'
     default) of the first response are over the deals that got one.
     """
-    columns = _Columns(rows)
-    return columns.figures(np.arange(len(rows)), messages, open_silences)
+    (figures,) = _grouped(rows, np.zeros(len(rows), dtype=np.intp), [messages],
+                          [open_silences])
+    return figures
 
 
-class _Columns:
-    """The columns of a deal frame as numpy arrays, so that the figures of each of many
-    groups (hundreds of suppliers, hundreds of weeks) cost a few array operations
-    instead of a DataFrame slice per group. The statistics are the very numpy calls
-    pandas makes for ``Series.median`` and ``Series.quantile``, so every figure is the
-    same to the last bit."""
+def _grouped(rows: pd.DataFrame, groups: np.ndarray, messages: Sequence[int],
+             open_silences: Sequence[int]) -> list[Figures]:
+    """``figures_of`` of each group of ``rows`` at once: ``groups`` numbers the group of
+    each row (0 .. len(messages) - 1), ``messages`` and ``open_silences`` are per group.
 
-    def __init__(self, rows: pd.DataFrame) -> None:
-        self.has_request = rows["has_request"].to_numpy(dtype=bool)
-        self.counts = {c: rows[c].to_numpy(dtype=np.int64) for c in _COUNTS}
-        self.first = rows["first_response_wd"].to_numpy(dtype=np.float64)
-        self.quote = rows["quote_wd"].to_numpy(dtype=np.float64)
-
-    def figures(self, positions: np.ndarray, messages: int, open_silences: int) -> Figures:
-        """The figures of the rows at ``positions``."""
-        req = positions[self.has_request[positions]]
-        counts = {c: int(values[req].sum()) for c, values in self.counts.items()}
-        first = _known(self.first[req])
-        quoted = _known(self.quote[req])
-        return Figures(
-            messages=messages, requests=len(req), quotes=counts["has_quote"],
+    The counts are summed per group in one pass per column (thousands of suppliers cost
+    a few array operations, not a DataFrame slice each); the medians and percentiles are
+    those of pandas and numpy to the last bit (``_median``, ``_p90``).
+    """
+    count = len(messages)
+    has_request = rows["has_request"].to_numpy(dtype=bool)
+    req_groups = groups[has_request]
+    requests = np.bincount(req_groups, minlength=count).tolist()
+    sums = {c: np.bincount(req_groups, weights=rows[c].to_numpy(dtype=np.int64)[has_request],
+                           minlength=count).astype(np.int64).tolist() for c in _COUNTS}
+    first: list[list[float]] = [[] for _ in range(count)]
+    quoted: list[list[float]] = [[] for _ in range(count)]
+    for values, column in ((first, "first_response_wd"), (quoted, "quote_wd")):
+        known = rows[column].to_numpy(dtype=np.float64)[has_request]
+        keep = ~np.isnan(known)
+        for group, value in zip(req_groups[keep].tolist(), known[keep].tolist(),
+                                strict=True):
+            values[group].append(value)
+    out = []
+    for g in range(count):
+        counts = {c: sums[c][g] for c in _COUNTS}
+        firsts = sorted(first[g])
+        out.append(Figures(
+            messages=messages[g], requests=requests[g], quotes=counts["has_quote"],
             quote_within_sla_rate=_rate(counts["quote_hit"], counts["quote_matured"]),
             next_day_followup_rate=_rate(counts["followup_hit"], counts["followup_matured"]),
             response_rate=_rate(counts["responded"], counts["response_matured"]),
-            median_first_response_wd=_median(first),
-            p90_first_response_wd=(float(np.quantile(first, _P90, method="linear")[0])
-                                   if len(first) else None),
-            open_silences=open_silences,
+            median_first_response_wd=_median(firsts),
+            p90_first_response_wd=_p90(firsts),
+            open_silences=open_silences[g],
             quoted_within_sla=counts["quote_hit"], quote_matured=counts["quote_matured"],
             followed_up_within_sla=counts["followup_hit"],
             followup_matured=counts["followup_matured"],
             responded=counts["responded"], response_matured=counts["response_matured"],
             buyer_chases=counts["buyer_chases"],
-            chases_per_request=_rate(counts["buyer_chases"], len(req)),
+            chases_per_request=_rate(counts["buyer_chases"], requests[g]),
             supplier_followups=counts["supplier_followups"],
             followups_per_quote=_rate(counts["supplier_followups"], counts["has_quote"]),
-            median_quote_wd=_median(quoted))
+            median_quote_wd=_median(sorted(quoted[g]))))
+    return out
 
 
-_P90 = np.array([0.9])
+# Working days are whole numbers, so the statistics below are exact whichever way they
+# are computed; they are computed here in plain Python, the way numpy does, because a
+# numpy call per group costs more than the figures themselves.
+
+def _median(ordered: list[float]) -> float | None:
+    """``Series.median`` (numpy's median) of ``ordered``, sorted, NaN-free values."""
+    n = len(ordered)
+    if not n:
+        return None
+    if n % 2:
+        return float(ordered[n // 2])
+    return (ordered[n // 2 - 1] + ordered[n // 2]) / 2
 
 
-def _known(values: np.ndarray) -> np.ndarray:
-    return values[~np.isnan(values)]
+def _p90(ordered: list[float]) -> float | None:
+    """``np.quantile(values, 0.9, method="linear")`` of ``ordered``, sorted, NaN-free
+    values: numpy's operations in numpy's order (numpy/lib/_function_base_impl.py,
+    ``_quantile``, ``_get_indexes`` and ``_lerp``), so the float is the same."""
+    n = len(ordered)
+    if not n:
+        return None
+    index = (n - 1) * 0.9
+    if index >= n - 1:
+        return float(ordered[-1])
+    below = math.floor(index)
+    a, b = ordered[below], ordered[below + 1]
+    gamma = index - below
+    diff = b - a
+    return float(b - diff * (1 - gamma)) if gamma >= 0.5 else float(a + diff * gamma)
 
 
-def _median(values: np.ndarray) -> float | None:
-    return float(np.nanmedian(values)) if len(values) else None
-
-
-def _groups(rows: pd.DataFrame, column: str) -> dict[str, np.ndarray]:
-    """Group value -> positions of its rows (one pass over the frame)."""
-    if not len(rows):
-        return {}
-    return {key: np.asarray(pos) for key, pos in rows.groupby(column, sort=False).indices.items()}
+def _numbered(keys: Sequence[str]) -> tuple[dict[str, int], np.ndarray]:
+    """(key -> group number in order of first appearance, the number of each row)."""
+    numbers: dict[str, int] = {}
+    rows = [numbers.setdefault(k, len(numbers)) for k in keys]
+    return numbers, np.array(rows, dtype=np.intp)
 
 
 def per_supplier(all_deals: Sequence[DealFigures], period_frame: pd.DataFrame,
@@ -137,20 +167,28 @@ def per_supplier(all_deals: Sequence[DealFigures], period_frame: pd.DataFrame,
         supplier_of[f.deal_id] = f.supplier
     msg_count: dict[str, int] = {}
     for msg in period_msgs:
+        ids = deal_index.get(msg.key)
+        if not ids:
+            continue
+        if len(ids) == 1:
+            supplier = supplier_of.get(ids[0])
+            if supplier is not None:
+                msg_count[supplier] = msg_count.get(supplier, 0) + 1
+            continue
         # One buyer RFQ to three suppliers is a message of each of them.
-        for supplier in {supplier_of[d] for d in deal_index.get(msg.key, ())
-                         if d in supplier_of}:
+        for supplier in {supplier_of[d] for d in ids if d in supplier_of}:
             msg_count[supplier] = msg_count.get(supplier, 0) + 1
     silent_count: dict[str, int] = {}
     for f in silences:
         silent_count[f.supplier] = silent_count.get(f.supplier, 0) + 1
-    columns = _Columns(period_frame)
-    groups = _groups(period_frame, "supplier")
-    keys = set(groups) | set(silent_count)
-    out = [SupplierFigures(key, names.get(key, key),
-                           columns.figures(groups.get(key, _NONE), msg_count.get(key, 0),
-                                           silent_count.get(key, 0)))
-           for key in keys]
+    numbers, groups = _numbered(period_frame["supplier"].tolist())
+    for key in silent_count:
+        numbers.setdefault(key, len(numbers))
+    keys = list(numbers)
+    figures = _grouped(period_frame, groups, [msg_count.get(k, 0) for k in keys],
+                       [silent_count.get(k, 0) for k in keys])
+    out = [SupplierFigures(key, names.get(key, key), f)
+           for key, f in zip(keys, figures, strict=True)]
     return tuple(sorted(out, key=lambda s: (s.name.casefold(), s.supplier)))
 
 
@@ -169,20 +207,28 @@ def per_week(frame: pd.DataFrame, messages: Sequence[Message], clock: WorkClock,
         oldest = min(date.fromisocalendar(int(w[:4]), int(w[6:]), 1)
                      for w in requested["week"].unique())
         first = min(first, oldest)
+    # Messages per local day first: a day's week is worked out once, not per message.
+    per_day: dict[int, int] = {}
+    for day in clock.day_numbers([m.date for m in messages
+                                  if m.date is not None and m.date <= as_of]):
+        per_day[day] = per_day.get(day, 0) + 1
     msg_weeks: dict[str, int] = {}
-    for msg in messages:
-        if msg.date is not None and msg.date <= as_of:
-            week = iso_week(clock.local_date(msg.date))
-            msg_weeks[week] = msg_weeks.get(week, 0) + 1
-    columns = _Columns(frame)
-    silent = frame["silent"].to_numpy(dtype=bool)
-    groups = _groups(frame, "week")
-    out = []
+    for day, count in per_day.items():
+        week = iso_week(clock.date_of_number(day))
+        msg_weeks[week] = msg_weeks.get(week, 0) + count
+    mondays = []
     monday = first
     while monday <= last:
-        week = iso_week(monday)
-        rows = groups.get(week, _NONE)
-        out.append(WeekFigures(week, monday, columns.figures(
-            rows, msg_weeks.get(week, 0), int(silent[rows].sum()))))
+        mondays.append(monday)
         monday += timedelta(weeks=1)
-    return tuple(out)
+    weeks = [iso_week(m) for m in mondays]
+    # Rows of weeks outside the series (deals without request, older than the oldest
+    # request) go to one more group, left out.
+    number = {week: i for i, week in enumerate(weeks)}
+    groups = np.array([number.get(w, len(weeks)) for w in frame["week"].tolist()],
+                      dtype=np.intp)
+    silent = np.bincount(groups, weights=frame["silent"].to_numpy(dtype=np.int64),
+                         minlength=len(weeks) + 1).astype(np.int64).tolist()
+    figures = _grouped(frame, groups, [msg_weeks.get(w, 0) for w in weeks] + [0], silent)
+    return tuple(WeekFigures(week, monday, f)
+                 for week, monday, f in zip(weeks, mondays, figures[:-1], strict=True))

@@ -17,7 +17,7 @@ STATUSES = ("no request", "awaiting quote", "answered, no quote", "quoted",
             "awaiting follow-up", "followed up")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimelinePoint:
     """One message on a deal's timeline; ``wd`` is working days from the deal's opening
     (negative for a message before the request)."""
@@ -30,7 +30,7 @@ class TimelinePoint:
     sender: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DealFigures:
     """Every figure of one deal, with the message ids it was computed from."""
 
@@ -75,7 +75,7 @@ class DealFigures:
         return self.request_message_id is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figures:
     """The headline figures of a set of deals. Rates are None when nothing has matured;
     the medians are None when no deal got a first response."""
@@ -107,21 +107,21 @@ class Figures:
     median_quote_wd: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SupplierFigures:
     supplier: str
     name: str
     figures: Figures
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WeekFigures:
     week: str  # ``2026-W47``
     start: date  # its Monday
     figures: Figures
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MessageRecord:
     """One message of the JSON ``messages`` list."""
 
@@ -133,7 +133,7 @@ class MessageRecord:
     date: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AuditMetrics:
     """Everything the report and the JSON show, as plain records.
 

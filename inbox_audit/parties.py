@@ -58,14 +58,34 @@ class Parties:
             for alias in aliases:
                 self._merge[alias.lower().lstrip("@")] = target.lower()
         self._ignore = frozenset(i.lower().lstrip("@") for i in settings.suppliers.ignore)
+        # Every answer is remembered (the settings never change): threading, the message
+        # contexts and the deals each ask about the same few thousand addresses for each
+        # of up to 100,000 messages.
+        self._me: dict[str | None, bool] = {}
+        self._keys: dict[str | None, str | None] = {}
+        # (sent by the buyer's side, counterparties) per sender for mail from the other
+        # side (_BUYER for the buyer's side), and per message for the buyer's mail, whose
+        # answer depends on its recipients. The message is kept beside its answer to
+        # check that a later question is about the very same object.
+        self._of_sender: dict[str, tuple[bool, tuple[str, ...]] | object] = {}
+        self._of_message: dict[str, tuple[Message, tuple[bool, tuple[str, ...]]]] = {}
 
     def is_me(self, addr: str | None) -> bool:
         """The buyer himself or a colleague in ``my_domains``."""
-        return bool(addr) and self._settings.is_me(addr)
+        answer = self._me.get(addr)
+        if answer is None:
+            answer = self._me[addr] = bool(addr) and self._settings.is_me(addr)
+        return answer
 
     def supplier_key(self, addr: str | None) -> str | None:
         """The organisation key of a correspondent; None for the buyer's side, ignored
         correspondents and empty addresses."""
+        if addr in self._keys:
+            return self._keys[addr]
+        answer = self._keys[addr] = self._supplier_key(addr)
+        return answer
+
+    def _supplier_key(self, addr: str | None) -> str | None:
         if not addr or "@" not in addr or self.is_me(addr):
             return None
         addr = addr.lower()
@@ -87,12 +107,37 @@ class Parties:
         From the buyer: every supplier among To and Cc (one RFQ to three suppliers
         gives three). From anyone else: the sender's organisation.
         """
+        return list(self.counterparty_keys(msg))
+
+    def counterparty_keys(self, msg: Message) -> tuple[str, ...]:
+        """``counterparties(msg)`` as a tuple (shared: do not change it)."""
+        return self.sides(msg)[1]
+
+    def sides(self, msg: Message) -> tuple[bool, tuple[str, ...]]:
+        """(whether the buyer's side sent ``msg``, ``counterparty_keys(msg)``): what
+        threading, the contexts and the deals ask of every message, each several times."""
         if msg.sender is None:
-            return []
-        if self.is_me(msg.sender.addr):
-            return _unique(self.supplier_key(a.addr) for a in msg.recipients)
-        key = self.supplier_key(msg.sender.addr)
-        return [key] if key else []
+            return False, ()
+        sender = msg.sender.addr
+        answer = self._of_sender.get(sender)
+        if answer is None:
+            if self.is_me(sender):
+                answer = _BUYER
+            else:
+                key = self.supplier_key(sender)
+                answer = (False, (key,) if key else ())
+            self._of_sender[sender] = answer
+        if answer is not _BUYER:
+            return answer  # type: ignore[return-value]
+        known = self._of_message.get(msg.key)
+        if known is not None and known[0] is msg:
+            return known[1]
+        mine = (True, tuple(_unique(self.supplier_key(a.addr) for a in msg.recipients)))
+        self._of_message[msg.key] = (msg, mine)
+        return mine
+
+
+_BUYER = object()  # Parties._of_sender: the buyer's side; the recipients decide
 
 
 def _unique(keys: Iterable[str | None]) -> list[str]:

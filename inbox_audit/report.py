@@ -26,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from inbox_audit import svg
+from inbox_audit.clock import in_period_test
 from inbox_audit.config import Settings
 from inbox_audit.league import LeagueEntry, league
 from inbox_audit.metrics import AuditMetrics, DealFigures
@@ -374,8 +375,11 @@ def _supplier_row(e: LeagueEntry, fmt: Fmt, shown: Collection[str]) -> SupplierR
 
 def _review(items: Sequence[ReviewItem], m: AuditMetrics, shown: set[str],
             fmt: Fmt) -> tuple[ReviewRow, ...]:
-    deal_ids = {r.message_id: r.deal_ids for r in m.messages}
-    names = {d.deal_id: d for d in (*m.deals, *m.silences)}
+    # Only the listed messages' deals are needed, not an index of every message.
+    listed = {r.key for r in items}
+    deal_ids = {r.message_id: r.deal_ids for r in m.messages if r.message_id in listed}
+    wanted = {i for ids in deal_ids.values() for i in ids if i in shown}
+    names = {d.deal_id: d for d in (*m.deals, *m.silences) if d.deal_id in wanted}
     rows = []
     for r in items:
         links = tuple(link(names[i]) for i in deal_ids.get(r.key, ())
@@ -389,9 +393,8 @@ def _review(items: Sequence[ReviewItem], m: AuditMetrics, shown: set[str],
 
 def _method(m: AuditMetrics, settings: Settings, t: Mapping[str, str],
             fmt: Fmt) -> tuple[tuple[str, str], ...]:
-    tz = ZoneInfo(m.timezone)
-    in_period = [r for r in m.messages if r.date is not None
-                 and m.period.contains(r.date.astimezone(tz).date())]
+    inside = in_period_test(m.period, ZoneInfo(m.timezone))
+    in_period = [r for r in m.messages if r.date is not None and inside(r.date)]
     ignored = sum(1 for r in in_period if not r.deal_ids or r.label == "other")
     period = m.period.label if bounded(m) else t["all_time"]
     if m.period.start and m.period.end:

@@ -26,6 +26,7 @@ from datetime import datetime, tzinfo
 from operator import itemgetter
 from pathlib import Path
 
+from inbox_audit.clock import in_period_test
 from inbox_audit.corrections import (
     COLUMNS,
     GONE,
@@ -78,17 +79,31 @@ def needs_review(messages: Iterable[Message], labels: Mapping[str, Classificatio
     """Every machine-labelled message of ``period`` up to ``as_of``, least confident first
     (ties: oldest first), or only the first ``limit`` of them. Messages the buyer
     already corrected are left out."""
-    ranked = []
+    in_period = in_period_test(period, tz)
+    bounded = period.start is not None or period.end is not None
+    labelled = labels.get
+    candidates = []  # (confidence, message, label): the loop runs for every message
     for msg in messages:
-        label = labels.get(msg.key)
-        if label is None or label.source == "correction" or msg.date is None:
+        label = labelled(msg.key)
+        if label is None or label.source == "correction":
             continue
-        if msg.date > as_of or not period.contains(msg.date.astimezone(tz).date()):
+        when = msg.date
+        if when is None or when > as_of or (bounded and not in_period(when)):
             continue
-        ranked.append(((round(label.confidence, 6), msg.date, msg.key), msg, label))
-    # Keys are unique per message, so the order is total and nsmallest is the sorted head.
-    order = (heapq.nsmallest(limit, ranked, key=itemgetter(0)) if limit is not None
-             else sorted(ranked, key=itemgetter(0)))
+        candidates.append((label.confidence, msg, label))
+    if limit is not None and len(candidates) > limit:
+        # Only the least confident can make the head: those whose rounded confidence is
+        # at most the limit-th smallest one (ties included), ordered in full below.
+        # Rounding keeps the order, so the cut is found before rounding anything.
+        if limit > 0:
+            cut = round(heapq.nsmallest(limit, [c[0] for c in candidates])[-1], 6)
+            candidates = [c for c in candidates
+                          if c[0] <= cut + 1e-6 and round(c[0], 6) <= cut]
+        else:
+            candidates = []
+    ranked = sorted((((round(conf, 6), msg.date, msg.key), msg, label)
+                     for conf, msg, label in candidates), key=itemgetter(0))
+    order = ranked[:limit] if limit is not None else ranked
     return [review_item(msg, label) for _, msg, label in order]
 
 

@@ -22,7 +22,6 @@ import functools
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from inbox_audit.models import Message, MessageContext, Thread
@@ -69,43 +68,6 @@ _SPACE_RE = re.compile(r"\s+")
 _NO_DATE = datetime.max.replace(tzinfo=UTC)
 
 
-class PartyMemo:
-    """``Parties`` with every answer remembered per address (per recipient list for
-    ``counterparties``): threading and deals ask about the same few hundred addresses
-    for each of many thousands of messages. Same questions, same answers."""
-
-    def __init__(self, parties: Parties | PartyMemo) -> None:
-        self.parties: Parties = parties.parties if isinstance(parties, PartyMemo) else parties
-        self._me: dict[str | None, bool] = {}
-        self._keys: dict[str | None, str | None] = {}
-        self._counterparties: dict[tuple, tuple[str, ...]] = {}
-
-    def is_me(self, addr: str | None) -> bool:
-        try:
-            return self._me[addr]
-        except KeyError:
-            answer = self._me[addr] = self.parties.is_me(addr)
-            return answer
-
-    def supplier_key(self, addr: str | None) -> str | None:
-        try:
-            return self._keys[addr]
-        except KeyError:
-            answer = self._keys[addr] = self.parties.supplier_key(addr)
-            return answer
-
-    def supplier_name(self, key: str, fallback: str = "") -> str:
-        return self.parties.supplier_name(key, fallback)
-
-    def counterparties(self, msg: Message) -> list[str]:
-        # Only the sender and the recipients decide (Parties.counterparties).
-        question = (msg.sender, msg.to, msg.cc)
-        answer = self._counterparties.get(question)
-        if answer is None:
-            answer = self._counterparties[question] = tuple(self.parties.counterparties(msg))
-        return list(answer)
-
-
 @functools.lru_cache(maxsize=65_536)  # subjects recur: "Re: Offerte" thousands of times
 def normalise_subject(subject: str) -> str:
     """The subject without reply/forward prefixes and gateway tags, repeated and mixed
@@ -132,17 +94,17 @@ def build_threads(messages: Sequence[Message], parties: Parties) -> list[Thread]
     Returns threads ordered by their first message; each thread's ``keys`` are in time
     order (undated last) and its ``subject`` is the first message's subject.
     """
-    parties = PartyMemo(parties)
     unique = _unique_by_key(messages)
     components = _link_by_headers(unique)
     groups = _join_by_subject(components, parties)
     threads = []
     for group in groups:
-        members = sorted(group.messages, key=sort_key)
+        # One component is already in time order; merged ones are sorted again.
+        members = group.messages if group.parts == 1 else sorted(group.messages, key=sort_key)
         root = members[0]
         threads.append(Thread(
             thread_id=thread_id_for(root.key),
-            keys=tuple(m.key for m in members),
+            keys=tuple([m.key for m in members]),
             subject=root.subject,
         ))
     return threads
@@ -164,29 +126,33 @@ def message_contexts(
     message that brings only suppliers new to the thread (an RFQ forwarded to another
     dealer): a deal is the conversation with one supplier, and that mail opens it.
     """
-    parties = PartyMemo(parties)
     by_key = {m.key: m for m in messages}
+    sides = parties.sides
     opening: set[str] = set()
     for thread in threads:
+        if len(thread.keys) == 1:
+            if thread.keys[0] in by_key:
+                opening.add(thread.keys[0])
+            continue
         seen: set[str] = set()
         for index, key in enumerate(thread.keys):
             msg = by_key.get(key)
             if msg is None:
                 continue
-            suppliers = set(parties.counterparties(msg))
-            sender = msg.sender.addr if msg.sender else None
-            if index == 0 or (parties.is_me(sender) and suppliers and not suppliers & seen):
+            from_me, suppliers = sides(msg)
+            if index == 0 or (suppliers and from_me and seen.isdisjoint(suppliers)):
                 opening.add(key)
-            seen |= suppliers
+            seen.update(suppliers)
+    # The contexts are immutable and take few distinct values: one instance per value.
+    shared: dict[tuple[bool, bool, str | None], MessageContext] = {}
     contexts: dict[str, MessageContext] = {}
     for msg in messages:
-        sender = msg.sender.addr if msg.sender else None
-        suppliers = parties.counterparties(msg)
-        contexts[msg.key] = MessageContext(
-            from_me=parties.is_me(sender),
-            first_in_thread=msg.key in opening,
-            supplier=suppliers[0] if suppliers else None,
-        )
+        from_me, suppliers = sides(msg)
+        value = (from_me, msg.key in opening, suppliers[0] if suppliers else None)
+        context = shared.get(value)
+        if context is None:
+            context = shared[value] = MessageContext(*value)
+        contexts[msg.key] = context
     return contexts
 
 
@@ -204,80 +170,98 @@ def _clean_id(value: str) -> str:
     return value.strip().strip("<>").strip()
 
 
-def _refs(msg: Message) -> list[str]:
-    ids = [_clean_id(r) for r in (*msg.in_reply_to, *msg.references)]
-    return [i for i in ids if i]
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, item: str) -> str:
-        root = self.parent.setdefault(item, item)
-        while self.parent[root] != root:
-            root = self.parent[root]
-        # Path compression, iteratively: long reply chains must not hit recursion limits.
-        while item != root:
-            self.parent[item], item = root, self.parent[item]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            # Smaller id wins so the structure does not depend on input order.
-            ra, rb = sorted((ra, rb))
-            self.parent[rb] = ra
-
-
 def _link_by_headers(messages: list[Message]) -> list[list[Message]]:
     """Connected components of messages linked by their ids, in time order of roots."""
-    uf = _UnionFind()
-    # A key is the Message-ID without brackets, so keys and referenced ids share one
-    # namespace; a ``sha256:`` key (mail without Message-ID) is simply never referenced.
+    # Union-find over ids with path halving. A key is the Message-ID without brackets,
+    # so keys and referenced ids share one namespace; a ``sha256:`` key (mail without
+    # Message-ID) is simply never referenced. Which id ends up a root does not matter:
+    # only the components are used, and those are the same whatever the union order.
+    parent: dict[str, str] = {}
+
+    def find(item: str) -> str:
+        up = parent.get(item)
+        if up is None:
+            parent[item] = item
+            return item
+        while up != item:
+            # Path halving, iteratively: long reply chains must not hit recursion limits.
+            grand = parent[up]
+            parent[item] = grand
+            item, up = grand, parent[grand]
+        return item
+
     for msg in messages:
-        uf.find(msg.key)
+        root = parent.get(msg.key)
+        if root is None:
+            root = parent[msg.key] = msg.key
+        elif root != msg.key:
+            root = find(msg.key)
         if msg.message_id:
-            uf.union(msg.key, _clean_id(msg.message_id))
-        for ref in _refs(msg):
-            uf.union(msg.key, ref)
+            # Joined even when nothing is left of it once cleaned.
+            other = find(_clean_id(msg.message_id))
+            if other != root:
+                parent[other] = root
+        for value in (*msg.in_reply_to, *msg.references):
+            ref = value.strip().strip("<>").strip()  # _clean_id, inlined: 300k calls
+            if not ref:
+                continue
+            # find(), inlined for the usual answers: an id seen for the first time, or
+            # one that is its own root.
+            other = parent.get(ref)
+            if other is None:
+                parent[ref] = root
+                continue
+            if other != ref:
+                other = find(ref)
+            if other != root:
+                parent[other] = root
     components: dict[str, list[Message]] = {}
-    for msg in messages:  # already in time order
-        components.setdefault(uf.find(msg.key), []).append(msg)
-    return sorted(components.values(), key=lambda c: sort_key(c[0]))
+    for msg in messages:  # in time order: so are the components, by their first message
+        root = find(msg.key)
+        members = components.get(root)
+        if members is None:
+            components[root] = [msg]
+        else:
+            members.append(msg)
+    return list(components.values())
 
 
 # --- pass 2: subject + supplier --------------------------------------------------------
 
-@dataclass
 class _Group:
-    messages: list[Message]
-    subjects: set[str] = field(default_factory=set)
-    suppliers: set[str] = field(default_factory=set)
-    dates: list[datetime] = field(default_factory=list)  # sorted, for the window checks
+    """One thread in the making: its messages, their normalised subjects, suppliers and
+    dates (sorted, for the window checks; ``last`` is the latest, None when undated)."""
 
-    def add(self, msgs: list[Message], parties: PartyMemo) -> None:
+    __slots__ = ("dates", "last", "messages", "parts", "subjects", "suppliers")
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.subjects: set[str] = set()
+        self.suppliers: set[str] = set()
+        self.dates: list[datetime] = []
+        self.last: datetime | None = None
+        self.parts = 0  # header-linked components merged into it
+
+    def add(self, msgs: list[Message], suppliers: set[str]) -> None:
         self.messages.extend(msgs)
+        self.parts += 1
         for msg in msgs:
             subject = normalise_subject(msg.subject)
             if subject:
                 self.subjects.add(subject)
-            self.suppliers.update(parties.counterparties(msg))
-            if msg.date is not None:
-                bisect.insort(self.dates, msg.date)
+        self.suppliers |= suppliers
+        # A component is in time order, undated last: its dates come sorted.
+        dates = [m.date for m in msgs if m.date is not None]
+        self.dates = sorted(self.dates + dates) if self.dates else dates
+        if self.dates:
+            self.last = self.dates[-1]
 
     def last_date_before(self, when: datetime) -> datetime | None:
         index = bisect.bisect_right(self.dates, when)
         return self.dates[index - 1] if index else None
 
-    def active_since(self, since: datetime) -> bool:
-        return bool(self.dates) and self.dates[-1] >= since
 
-    def last_date(self) -> datetime | None:
-        return self.dates[-1] if self.dates else None
-
-
-def _join_by_subject(components: list[list[Message]], parties: PartyMemo) -> list[_Group]:
+def _join_by_subject(components: list[list[Message]], parties: Parties) -> list[_Group]:
     """Merge each header-linked component into an earlier thread with the same
     normalised subject and a shared supplier, when that thread is recent enough.
 
@@ -287,6 +271,7 @@ def _join_by_subject(components: list[list[Message]], parties: PartyMemo) -> lis
     buyer's fresh mail with the same subject to the same supplier within the window is
     read as a chase in the same conversation, not as a new one.
     """
+    sides = parties.sides
     groups: list[_Group] = []
     by_subject: dict[str, list[_Group]] = {}
     # The same groups minus those that fell out of the window. Components come in time
@@ -297,20 +282,24 @@ def _join_by_subject(components: list[list[Message]], parties: PartyMemo) -> lis
     for component in components:
         root = component[0]
         subject = normalise_subject(root.subject)
-        suppliers = {s for m in component for s in parties.counterparties(m)}
+        if len(component) == 1:
+            suppliers = set(sides(root)[1])
+        else:
+            suppliers = {s for m in component for s in sides(m)[1]}
         target = None
         if subject and suppliers:
             if root.date is None:
                 target = _best_match(by_subject.get(subject, []), suppliers, None)
             elif subject in recent:
                 since = root.date - SUBJECT_JOIN_WINDOW
-                live = recent[subject] = [g for g in recent[subject] if g.active_since(since)]
+                live = recent[subject] = [g for g in recent[subject]
+                                          if g.last is not None and g.last >= since]
                 target = _best_match(live, suppliers, root.date)
         if target is None:
-            target = _Group(messages=[])
+            target = _Group()
             groups.append(target)
         known = set(target.subjects)
-        target.add(component, parties)
+        target.add(component, suppliers)
         for new_subject in target.subjects - known:
             by_subject.setdefault(new_subject, []).append(target)
             recent.setdefault(new_subject, []).append(target)
@@ -322,15 +311,16 @@ def _best_match(
 ) -> _Group | None:
     """The most recently active candidate sharing a supplier, within the window."""
     best: tuple[datetime, _Group] | None = None
+    since = when - SUBJECT_JOIN_WINDOW if when is not None else None
     for group in candidates:
-        if not suppliers & group.suppliers:
+        if suppliers.isdisjoint(group.suppliers):
             continue
-        if when is None:
+        if since is None:
             # Undated mail cannot be checked against the window; the most recent matching
             # conversation is the best guess (it stays off the clock anyway).
-            last = group.last_date() or datetime.min.replace(tzinfo=UTC)
+            last = group.last or datetime.min.replace(tzinfo=UTC)
         else:
-            if not group.active_since(when - SUBJECT_JOIN_WINDOW):
+            if group.last is None or group.last < since:
                 continue
             last = group.last_date_before(when) or when
         if best is None or last > best[0]:
