@@ -114,7 +114,9 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
 
 @pytest.mark.slow
 def test_kill_9_during_import_then_rerun_stores_exactly_the_source(tmp_path):
-    total = 3000
+    # Enough mail that the last kill (0.6 s after 1,500 are stored) lands mid-import:
+    # an import stores these small mails at several thousand a second.
+    total = 12_000
     source = write(tmp_path / "leveranciers.mbox", mbox(mails("kill", total)))
     store = tmp_path / "store.db"
     kept = []
