@@ -34,8 +34,9 @@ if TYPE_CHECKING:
 
     from inbox_audit.classify.model import ModelInfo
 
-# How long close() waits for the process to leave before it is terminated.
-_CLOSE_WAIT_S = 2.0
+# How long close() waits for the process to leave before it is terminated: an idle
+# standby leaves at once; one still starting (a report that failed early) is stopped.
+_CLOSE_WAIT_S = 0.5
 
 
 class Standby:
