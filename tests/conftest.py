@@ -58,6 +58,21 @@ def cli():
 
 
 @pytest.fixture(scope="module")
+def demo_parsed() -> tuple[list, dict]:
+    """The demo mailbox parsed (no store) and each message's thread context."""
+    from inbox_audit.config import load_settings
+    from inbox_audit.ingest import parse_raw
+    from inbox_audit.parties import Parties
+    from inbox_audit.sources.files import iter_raw_mail
+    from inbox_audit.threads import build_threads, message_contexts
+
+    settings = load_settings(SAMPLES / "demo.toml", env={}, explicit=True)
+    messages = [parse_raw(r) for r in iter_raw_mail([SAMPLES / "demo.mbox"])]
+    parties = Parties(settings)
+    return messages, message_contexts(messages, build_threads(messages, parties), parties)
+
+
+@pytest.fixture(scope="module")
 def dovecot() -> Iterator[Dovecot]:
     """A real Dovecot on 127.0.0.1 for one test module; a missing server fails, never
     skips (CI installs it)."""

@@ -13,22 +13,10 @@ from inbox_audit.classify import facts as facts_mod
 from inbox_audit.classify.model import ensure_model, load_model
 from inbox_audit.classify.parallel import classify_all
 from inbox_audit.config import Settings, load_settings
-from inbox_audit.ingest import parse_raw
 from inbox_audit.parties import Parties
-from inbox_audit.resources import samples_dir
-from inbox_audit.sources.files import iter_raw_mail
 from inbox_audit.threads import build_threads, message_contexts
 
 pytestmark = pytest.mark.slow  # each test starts a worker process (imports, model)
-
-
-@pytest.fixture(scope="module")
-def demo():
-    samples = samples_dir()
-    settings = load_settings(samples / "demo.toml", env={}, explicit=True)
-    messages = [parse_raw(r) for r in iter_raw_mail([samples / "demo.mbox"])]
-    parties = Parties(settings)
-    return messages, message_contexts(messages, build_threads(messages, parties), parties)
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +24,8 @@ def rules():
     return load_rules()
 
 
-def test_workers_give_the_in_process_result_in_order(demo, rules):
-    messages, contexts = demo
+def test_workers_give_the_in_process_result_in_order(demo_parsed, rules):
+    messages, contexts = demo_parsed
     info = ensure_model(Settings())
     model = load_model(info)
     expected = classify_messages(messages, contexts, rules, model)
@@ -60,8 +48,8 @@ def test_workers_give_the_in_process_result_in_order(demo, rules):
     assert remembered == [message_facts(m, rules) for m in messages]
 
 
-def test_a_worker_that_dies_loses_no_message(demo, rules):
-    messages, contexts = demo
+def test_a_worker_that_dies_loses_no_message(demo_parsed, rules):
+    messages, contexts = demo_parsed
     expected = classify_messages(messages, contexts, rules)
 
     def kill_workers(done: int, total: int) -> None:
@@ -73,8 +61,8 @@ def test_a_worker_that_dies_loses_no_message(demo, rules):
     assert found == expected
 
 
-def test_a_worker_that_cannot_start_leaves_the_job_to_this_process(demo, rules, tmp_path):
-    messages, contexts = demo
+def test_a_worker_that_cannot_start_leaves_the_job_to_this_process(demo_parsed, rules, tmp_path):
+    messages, contexts = demo_parsed
     info = ensure_model(Settings())
     model = load_model(info)
     expected = classify_messages(messages, contexts, rules, model)
@@ -84,8 +72,8 @@ def test_a_worker_that_cannot_start_leaves_the_job_to_this_process(demo, rules, 
     assert found == expected
 
 
-def test_small_jobs_stay_in_this_process(demo, rules):
-    messages, contexts = demo
+def test_small_jobs_stay_in_this_process(demo_parsed, rules):
+    messages, contexts = demo_parsed
     before = set(multiprocessing.active_children())
     found = classify_all(messages, contexts, rules, workers=1)  # far below the threshold
     assert found == classify_messages(messages, contexts, rules)

@@ -13,27 +13,13 @@ from inbox_audit.classify import classify_messages, load_rules, message_facts, r
 from inbox_audit.classify.model import ensure_model, load_model
 from inbox_audit.classify.standby import Standby
 from inbox_audit.config import Settings, load_settings
-from inbox_audit.ingest import parse_raw
-from inbox_audit.parties import Parties
 from inbox_audit.pipeline import ALL, open_store, run_import, run_report
-from inbox_audit.resources import samples_dir
-from inbox_audit.sources.files import iter_raw_mail
-from inbox_audit.threads import build_threads, message_contexts
 
 pytestmark = pytest.mark.slow  # each test starts a process (imports, spaCy, model)
 
 
-@pytest.fixture(scope="module")
-def demo():
-    samples = samples_dir()
-    settings = load_settings(samples / "demo.toml", env={}, explicit=True)
-    messages = [parse_raw(r) for r in iter_raw_mail([samples / "demo.mbox"])]
-    parties = Parties(settings)
-    return messages, message_contexts(messages, build_threads(messages, parties), parties)
-
-
-def test_standby_gives_the_in_process_labels_and_facts(demo):
-    messages, contexts = demo
+def test_standby_gives_the_in_process_labels_and_facts(demo_parsed):
+    messages, contexts = demo_parsed
     rules, info = load_rules(), ensure_model(Settings())
     expected = classify_messages(messages, contexts, rules, load_model(info))
     with Standby(None) as standby:
@@ -43,8 +29,8 @@ def test_standby_gives_the_in_process_labels_and_facts(demo):
             message_facts(m, rules) for m in messages[:40]]
 
 
-def test_standby_with_other_rules_declines(demo, tmp_path):
-    messages, contexts = demo
+def test_standby_with_other_rules_declines(demo_parsed, tmp_path):
+    messages, contexts = demo_parsed
     # The rules changed between the start of the standby and the job: not the same job.
     with Standby(None) as standby:
         assert standby.classify(messages[:5], contexts, "0" * 64, None) is None

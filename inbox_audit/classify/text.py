@@ -132,13 +132,19 @@ def _finders(patterns: tuple[re.Pattern[str], ...], joined: bool) -> tuple[_Find
 
 
 def _anchored(pattern: re.Pattern[str]) -> bool:
+    items = _parsed(pattern)
+    return items is not None and _starts_anchored(items)
+
+
+def _parsed(pattern: re.Pattern[str]) -> list | None:
+    """The parsed items of a pattern that anchors at the text's start only (None: one
+    with MULTILINE, whose ``^`` anchors at every line, or one that does not parse)."""
     if pattern.flags & re.MULTILINE:
-        return False
+        return None
     try:
-        items = list(sre_parse.parse(pattern.pattern, pattern.flags))
+        return list(sre_parse.parse(pattern.pattern, pattern.flags))
     except re.error:
-        return False
-    return _starts_anchored(items)
+        return None
 
 
 def _starts_anchored(items: list) -> bool:
@@ -209,12 +215,7 @@ def _starts_pattern(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | 
     lead: set[str] = set()  # characters that may come before the literal start
     prefixes: set[str] = set()
     for pattern in patterns:
-        if pattern.flags & re.MULTILINE:
-            return None
-        try:
-            items = list(sre_parse.parse(pattern.pattern, pattern.flags))
-        except re.error:
-            return None
+        items = _parsed(pattern)
         if not items or items[0] != (sre_constants.AT, sre_constants.AT_BEGINNING) and \
                 items[0] != (sre_constants.AT, sre_constants.AT_BEGINNING_STRING):
             return None
