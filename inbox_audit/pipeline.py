@@ -26,7 +26,7 @@ from inbox_audit.classify.model import (
     load_model,
     training_corrections,
 )
-from inbox_audit.classify.parallel import POOL_MIN_MESSAGES, classify_all
+from inbox_audit.classify.parallel import POOL_MIN_MESSAGES, WarmPool, classify_all
 from inbox_audit.classify.standby import Standby
 from inbox_audit.clock import WorkClock
 from inbox_audit.config import Settings, load_settings
@@ -144,6 +144,7 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
                    progress: Progress | None = None,
                    fixes: Mapping[str, Classification] | None = None,
                    light: bool = False, standby: Standby | None = None,
+                   pool: WarmPool | None = None,
                    ) -> tuple[dict[str, Classification], int]:
     """Classify what is new or stale; return every message's classification.
 
@@ -154,7 +155,8 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
     correction file refits it and reclassifies everything. ``light``: ``messages`` came
     from ``iter_messages(light=True)``; the few that are classified or trained on are
     read whole from the store. A job too small for the worker pool goes to ``standby``
-    when one is given (it got the classifier ready while the store was read).
+    when one is given (it got the classifier ready while the store was read); a big one
+    to ``pool``, workers started early for the same reason.
     """
     digest = rules_digest(settings.rules)  # compiled only when something is classified
     if fixes is None:
@@ -185,7 +187,8 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
         # Big jobs run on every CPU (worker processes load the same rules and cached
         # model); the result is classify_messages' in this process, in the same order.
         fresh = classify_all(todo, contexts, load_rules(settings.rules), load_model(info),
-                             rules_folder=settings.rules, model_info=info, progress=progress)
+                             rules_folder=settings.rules, model_info=info, progress=progress,
+                             pool=pool)
     if fresh:
         with store.writing():
             # One stamp per context; save grouped so each row carries its own.
@@ -311,18 +314,21 @@ def _report(store: Store, settings: Settings, period: Period, as_of: datetime,
     # facts are read whole. A first report reads everything whole, once.
     classified, stored = store.classification_count(), store.message_count()
     light = classified * 2 >= stored
-    # New mail to classify, not enough for the worker pool: a second process gets the
-    # classifier ready (rules, spaCy, model: seconds) while this one reads and threads.
-    with (Standby(settings.rules) if 0 < stored - classified < POOL_MIN_MESSAGES
-          else nullcontext()) as standby:
+    # New mail to classify: other processes get the classifier ready (rules, spaCy,
+    # model: seconds) while this one reads and threads. One standby for a few messages,
+    # the worker pool for a big job.
+    new = stored - classified
+    with (Standby(settings.rules) if 0 < new < POOL_MIN_MESSAGES else nullcontext()
+          ) as standby, (WarmPool(settings.rules) if new >= POOL_MIN_MESSAGES
+                         else nullcontext()) as pool:
         return _report_with(store, settings, period, as_of, html_out, json_out, progress,
-                            extra_stats, light, standby)
+                            extra_stats, light, standby, pool)
 
 
 def _report_with(store: Store, settings: Settings, period: Period, as_of: datetime,
                  html_out: Path | None, json_out: Path | None, progress: Progress | None,
                  extra_stats: Mapping[str, int] | None, light: bool,
-                 standby: Standby | None) -> ReportResult:
+                 standby: Standby | None, pool: WarmPool | None) -> ReportResult:
     messages = list(store.iter_messages(light=light))
     # The correction file is validated before anything runs: a bad file is refused
     # whole, and neither the store nor the model changes.
@@ -332,7 +338,7 @@ def _report_with(store: Store, settings: Settings, period: Period, as_of: dateti
     contexts = message_contexts(messages, threads, parties)
     labels, classified = classify_store(store, settings, messages, parties, contexts,
                                         progress=progress, fixes=fixes, light=light,
-                                        standby=standby)
+                                        standby=standby, pool=pool)
     labels.update(fixes)  # the buyer's word overrides the classifier
     deals = build_deals(messages, threads, labels, parties)
     # Amounts and intent are read only where the figures look (metrics_deal).

@@ -11,7 +11,7 @@ import pytest
 from inbox_audit.classify import classify_messages, load_rules, message_facts
 from inbox_audit.classify import facts as facts_mod
 from inbox_audit.classify.model import ensure_model, load_model
-from inbox_audit.classify.parallel import classify_all
+from inbox_audit.classify.parallel import WarmPool, classify_all
 from inbox_audit.config import Settings, load_settings
 from inbox_audit.parties import Parties
 from inbox_audit.threads import build_threads, message_contexts
@@ -72,6 +72,33 @@ def test_a_worker_that_cannot_start_leaves_the_job_to_this_process(demo_parsed, 
     assert found == expected
 
 
+def test_a_pool_started_early_gives_the_same_result(demo_parsed, rules):
+    messages, contexts = demo_parsed
+    info = ensure_model(Settings())
+    model = load_model(info)
+    expected = classify_messages(messages, contexts, rules, model)
+    with WarmPool(None, workers=1) as pool:
+        found = classify_all(messages, contexts, rules, model, model_info=info,
+                             min_messages=0, chunk=30, share=False, pool=pool)
+        assert found == expected
+        # The same workers take a second job (they keep the rules and the model).
+        assert classify_all(messages, contexts, rules, model_info=info, min_messages=0,
+                            chunk=30, share=False, pool=pool) == classify_messages(
+                                messages, contexts, rules)
+
+
+def test_a_pool_started_for_other_rules_leaves_the_job_to_this_process(demo_parsed, rules):
+    messages, contexts = demo_parsed
+    # The rules changed between the start of the pool and the job: not the same job.
+    edited = replace(rules, digest="0" * 64)
+    expected = classify_messages(messages, contexts, edited)
+    with WarmPool(None, workers=1) as pool:
+        assert pool.ready[0].result(timeout=120)  # started, with the bundled rules
+        found = classify_all(messages, contexts, edited, min_messages=0, chunk=30,
+                             share=False, pool=pool)
+    assert found == expected
+
+
 def test_small_jobs_stay_in_this_process(demo_parsed, rules):
     messages, contexts = demo_parsed
     before = set(multiprocessing.active_children())
@@ -105,3 +132,41 @@ def test_classify_store_takes_the_pool_and_stores_the_same_labels(tmp_path, demo
     monkeypatch.setattr(parallel, "POOL_MIN_MESSAGES", 0)
     monkeypatch.setattr(parallel, "CHUNK", 40)
     assert labels(tmp_path / "pooled") == in_process
+
+
+def test_a_first_report_starts_the_pool_early_and_reports_the_same(tmp_path, demo_mbox,
+                                                                   demo_config, monkeypatch):
+    import json
+
+    from inbox_audit import pipeline
+    from inbox_audit.classify import parallel
+
+    settings = load_settings(demo_config, env={}, explicit=True)
+    started: list[WarmPool] = []
+
+    class SpyPool(WarmPool):
+        def __init__(self, rules_folder, workers=None):
+            super().__init__(rules_folder, workers)
+            started.append(self)
+
+    def report(folder):
+        configured = replace(settings, store=folder / "store.db",
+                             corrections=folder / "corrections.csv")
+        pipeline.run_import(configured, [demo_mbox])
+        with pipeline.open_store(configured) as store:
+            as_of = pipeline.demo_as_of(list(store.iter_messages(light=True)), configured)
+        pipeline.run_report(configured, period=pipeline.ALL, as_of=as_of,
+                            json_out=folder / "audit.json")
+        data = json.loads((folder / "audit.json").read_text(encoding="utf-8"))
+        assert data["stats"]["classified_now"] == data["stats"]["stored"]
+        return data
+
+    in_process = report(tmp_path / "plain")
+    assert not started
+    monkeypatch.setattr(pipeline, "WarmPool", SpyPool)
+    monkeypatch.setattr(pipeline, "POOL_MIN_MESSAGES", 1)
+    monkeypatch.setattr(parallel, "POOL_MIN_MESSAGES", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 40)
+    pooled = report(tmp_path / "pooled")
+    assert len(started) == 1 and started[0].executor is None  # used, then closed
+    assert {**pooled, "stats": None} == {**in_process, "stats": None}

@@ -12,6 +12,10 @@ same order: the classifier is a pure function of message, context, rules and mod
 Small jobs stay in this process: a worker that starts after the job is done is waste.
 A worker that dies (or fails to start: a model missing from the cache, rules changed
 under it) loses nothing: its chunks are classified here.
+
+A caller that knows a big job is coming (a first report) starts a :class:`WarmPool`
+before it reads the store: the workers compile the rules and import spaCy on the idle
+cores meanwhile, and :func:`classify_all` then uses them.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from inbox_audit.classify import Rules, classify_messages, load_rules
 from inbox_audit.classify.facts import remember_facts, take_facts
@@ -43,40 +48,70 @@ Progress = Callable[[int, int], None]
 _Chunk = tuple[list[Classification], list[MessageFacts | None]]  # what a worker returns
 
 
+class WarmPool:
+    """``workers`` worker processes (default: one less than the CPUs), started now: each
+    compiles the rules of ``rules_folder`` (None: the bundled rules) and imports spaCy,
+    then waits for :func:`classify_all` (``pool=``). Workers load the model of the job's
+    ``model_info`` at their first chunk. Use as a context manager; :meth:`close` lets
+    the workers go without waiting for one that is still starting."""
+
+    def __init__(self, rules_folder: Path | None, workers: int | None = None) -> None:
+        self.workers = (os.cpu_count() or 1) - 1 if workers is None else workers
+        self.rules_folder = rules_folder
+        self.executor: ProcessPoolExecutor | None = None
+        self.ready: list[Future[bool]] = []
+        if self.workers >= 1:
+            # "spawn": forking a process that has threads is unsafe; workers import what
+            # they use. Spawned workers start at the first submit: the ready probes.
+            self.executor = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_init, initargs=(rules_folder, os.getpid()))
+            self.ready = [self.executor.submit(_ready) for _ in range(self.workers)]
+
+    def __enter__(self) -> WarmPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.executor is not None:
+            # Every chunk is back; a worker still starting exits once it has.
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = None
+
+
 def classify_all(messages: Sequence[Message], contexts: Mapping[str, MessageContext],
                  rules: Rules, model: TextModel | None = None, *,
                  rules_folder: Path | None = None, model_info: ModelInfo | None = None,
                  progress: Progress | None = None, workers: int | None = None,
                  min_messages: int | None = None, chunk: int | None = None,
-                 share: bool = True) -> list[Classification]:
+                 share: bool = True, pool: WarmPool | None = None) -> list[Classification]:
     """``classify_messages(messages, contexts, rules, model)``, in worker processes too
     when the job has at least ``min_messages`` (default ``POOL_MIN_MESSAGES``) messages,
     sent in chunks of ``chunk`` (default ``CHUNK``). ``rules_folder`` is the folder
     ``rules`` was loaded from (None: the bundled rules) and ``model_info`` the cached
     model ``model`` was loaded from: workers load their own copies. ``workers`` (default:
     one less than the CPUs, this process being the last) of 0 classifies in-process;
-    ``share=False`` leaves every chunk to the workers.
+    ``share=False`` leaves every chunk to the workers. ``pool``: workers started
+    earlier for ``rules_folder`` (``workers`` is then the pool's); the caller closes it.
     ``progress(done, total)`` is called in this process as chunks complete."""
     total = len(messages)
     min_messages = POOL_MIN_MESSAGES if min_messages is None else min_messages
     chunk = chunk or CHUNK
     chunks = [messages[i:i + chunk] for i in range(0, total, chunk)]
-    if workers is None:
+    if pool is not None:
+        workers = pool.workers if pool.executor is not None else 0
+    elif workers is None:
         workers = (os.cpu_count() or 1) - 1
     if model is not None and model_info is None:
         workers = 0  # a model the workers cannot load
     if workers < 1 or total < min_messages or len(chunks) < 2:
         return _in_process(chunks, contexts, rules, model, total, progress)
-    # "spawn": forking a process that has threads is unsafe; workers import what they use.
-    executor = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
-        initargs=(rules_folder, rules.digest, model_info if model is not None else None,
-                  os.getpid()))
-    try:
-        return _run(executor, workers, chunks, contexts, rules, model, total, progress, share)
-    finally:
-        # Every chunk is back; a worker still starting exits once it has (no waiting).
-        executor.shutdown(wait=False, cancel_futures=True)
+    job = _Job(rules.digest, model_info if model is not None else None)
+    with nullcontext(pool) if pool is not None else WarmPool(rules_folder, workers) as ready:
+        assert ready.executor is not None
+        return _run(ready, job, chunks, contexts, rules, model, total, progress, share)
 
 
 def _in_process(chunks: list[Sequence[Message]], contexts: Mapping[str, MessageContext],
@@ -90,13 +125,14 @@ def _in_process(chunks: list[Sequence[Message]], contexts: Mapping[str, MessageC
     return out
 
 
-def _run(executor: ProcessPoolExecutor, workers: int, chunks: list[Sequence[Message]],
+def _run(pool: WarmPool, job: _Job, chunks: list[Sequence[Message]],
          contexts: Mapping[str, MessageContext], rules: Rules, model: TextModel | None,
          total: int, progress: Progress | None, share: bool) -> list[Classification]:
     results: list[list[Classification] | None] = [None] * len(chunks)
-    # Chunks go to the workers only once one has started (importing spaCy and loading
-    # the model take seconds): a chunk queued earlier would wait, and the job with it.
-    ready = [executor.submit(_ready) for _ in range(workers)]
+    # Chunks go to the workers only once one has started (importing spaCy and compiling
+    # the rules take seconds): a chunk queued earlier would wait, and the job with it.
+    executor, workers, ready = pool.executor, pool.workers, pool.ready
+    assert executor is not None
     sent: dict[int, Future[_Chunk]] = {}
     broken = False
     done = 0
@@ -137,7 +173,7 @@ def _run(executor: ProcessPoolExecutor, workers: int, chunks: list[Sequence[Mess
         # One chunk queued behind each busy worker, so none waits between chunks.
         if started and len(sent) < workers + 1:
             sent[first] = executor.submit(
-                _classify_chunk, list(chunks[first]),
+                _classify_chunk, job, list(chunks[first]),
                 {m.key: contexts[m.key] for m in chunks[first] if m.key in contexts})
             first += 1
         elif share or broken:
@@ -152,33 +188,43 @@ def _run(executor: ProcessPoolExecutor, workers: int, chunks: list[Sequence[Mess
 
 # --- the worker side -------------------------------------------------------------------
 
-_WORKER: dict[str, object] = {}
+class _Job(NamedTuple):
+    """What a worker checks and loads for a chunk: the parent's rules and model."""
+
+    rules_digest: str
+    model_info: ModelInfo | None
 
 
-def _worker_init(rules_folder: Path | None, digest: str, info: ModelInfo | None,
-                 parent: int) -> None:
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(rules_folder: Path | None, parent: int) -> None:
     # Ctrl-C is the parent's to handle; workers that also caught it would print tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A parent killed outright cannot stop its workers; they would wait forever.
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-    rules = load_rules(rules_folder)
-    if rules.digest != digest:  # edited since the parent loaded them: not the same job
-        raise RuntimeError("the rules changed while classifying")
-    _WORKER["rules"] = rules
-    if info is not None:
-        from inbox_audit.classify.model import load_model
-
-        _WORKER["model"] = load_model(info)
+    _WORKER["rules"] = load_rules(rules_folder)
+    import spacy  # noqa: F401  (the slow part of loading a model, done while waiting)
 
 
 def _ready() -> bool:
     return True
 
 
-def _classify_chunk(messages: list[Message], contexts: dict[str, MessageContext]) -> _Chunk:
-    rules: Rules = _WORKER["rules"]  # type: ignore[assignment]
-    model = _WORKER.get("model")
-    out = classify_messages(messages, contexts, rules, model)  # type: ignore[arg-type]
+def _classify_chunk(job: _Job, messages: list[Message],
+                    contexts: dict[str, MessageContext]) -> _Chunk:
+    rules: Rules = _WORKER["rules"]
+    if rules.digest != job.rules_digest:  # edited since the parent loaded them
+        raise RuntimeError("the rules changed while classifying")
+    model = None
+    if job.model_info is not None:
+        if _WORKER.get("model_info") != job.model_info:
+            from inbox_audit.classify.model import load_model
+
+            _WORKER["model"] = load_model(job.model_info)
+            _WORKER["model_info"] = job.model_info
+        model = _WORKER["model"]
+    out = classify_messages(messages, contexts, rules, model)
     # The facts go back with the labels (a report asks for many of them next).
     return out, [take_facts(m, rules.digest) for m in messages]
 
