@@ -44,19 +44,6 @@ class LeagueEntry:
     deals: tuple[DealFigures, ...]  # the period's deals, then older deals still silent
 
 
-def supplier_followups_after_quote(deal: DealFigures) -> int:
-    """Supplier ``follow-up`` messages after the deal's first quote (0 without a quote)."""
-    if deal.quote_message_id is None:
-        return 0
-    keys = [p.key for p in deal.timeline]
-    try:
-        start = keys.index(deal.quote_message_id)
-    except ValueError:
-        return 0
-    return sum(1 for p in deal.timeline[start + 1:]
-               if not p.from_me and p.label == "follow-up")
-
-
 def score(figures: Figures, chases_per_request: float | None, quote_sla_wd: int) -> int | None:
     """The league score of one supplier (module docstring), None when unknown."""
     parts: dict[str, float] = {}
@@ -93,7 +80,9 @@ def league(m: AuditMetrics) -> list[LeagueEntry]:
         quoted = [d for d in requested if d.quote_message_id is not None]
         chases = sum(d.buyer_chases for d in requested)
         per_request = chases / len(requested) if requested else None
-        persistence = (sum(supplier_followups_after_quote(d) for d in quoted) / len(quoted)
+        # A quoted deal's supplier_followups: its supplier follow-ups after the first
+        # quote (counted by the metrics, so its timeline is not read).
+        persistence = (sum(d.supplier_followups for d in quoted) / len(quoted)
                        if quoted else None)
         rows.append((s, score(s.figures, per_request, m.quote_sla_wd), persistence, chases,
                      per_request, tuple(own) + tuple(silent_earlier.get(s.supplier, []))))

@@ -1,11 +1,11 @@
 """Metrics (SPEC §6): working-day latencies per deal, rates, silences, per supplier/week.
 
-``compute_metrics`` turns the deals into plain frozen records (``AuditMetrics``); pandas
-is used for the aggregation and never leaves the metrics modules:
+``compute_metrics`` turns the deals into plain frozen records (``AuditMetrics``); numpy
+arrays are used for the aggregation and never leave the metrics modules:
 
 - ``metrics_records.py``: the records (re-exported here; import them from here);
 - ``metrics_deal.py``: the figures of one deal;
-- ``metrics_frames.py``: totals, per supplier and per ISO week (pandas);
+- ``metrics_frames.py``: totals, per supplier and per ISO week (numpy);
 - ``metrics_json.py``: the SPEC §7 JSON (``metrics_json``, re-exported here).
 
 docs/metrics.md explains every figure with worked examples.
@@ -27,8 +27,9 @@ Whether a deal is *silent* (an open loop) is separate: ``silent_wd`` is set, and
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from inbox_audit.clock import WorkClock, in_period_test
 from inbox_audit.config import Settings
@@ -42,6 +43,7 @@ from inbox_audit.metrics_records import (
     Figures,
     MessageRecord,
     SupplierFigures,
+    Timeline,
     TimelinePoint,
     WeekFigures,
     iso_week,
@@ -50,8 +52,8 @@ from inbox_audit.models import Classification, Deal, Message, Period
 
 __all__ = [
     "SCHEMA", "STATUSES", "TREND_WEEKS", "AuditMetrics", "DealFigures", "Figures",
-    "MessageRecord", "SupplierFigures", "TimelinePoint", "WeekFigures", "compute_metrics",
-    "iso_week", "metrics_json",
+    "MessageRecord", "SupplierFigures", "Timeline", "TimelinePoint", "WeekFigures",
+    "compute_metrics", "iso_week", "message_record", "metrics_json",
 ]
 
 
@@ -75,19 +77,23 @@ def compute_metrics(
     """
     if as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=clock.tz)
+    # The same instant in UTC, the zone of stored dates: comparing two datetimes of one
+    # zone compares their fields, of two zones converts both (15 times slower, and it
+    # is done for every message).
+    now = as_of.astimezone(UTC)
     qsla, fsla = settings.quote_sla_wd, settings.followup_sla_wd
     all_deals = [f for d in deals
-                 if (f := deal_figures(d, clock, as_of, period, qsla, fsla)) is not None]
+                 if (f := deal_figures(d, clock, now, period, qsla, fsla)) is not None]
     period_deals = sorted((f for f in all_deals if f.in_period),
                           key=lambda f: (f.opened, f.deal_id), reverse=True)
     silences = sorted((f for f in all_deals if f.silent_wd is not None), key=silence_rank)
 
-    period_msgs = _period_messages(messages, clock, as_of, period)
+    period_msgs = _period_messages(messages, clock, now, period)
     frame = deal_frame(all_deals, qsla, fsla)
-    period_frame = frame[frame["in_period"]] if len(frame) else frame
+    period_frame = frame.where(frame.in_period)
     totals = figures_of(period_frame, len(period_msgs), len(silences))
     suppliers = per_supplier(all_deals, period_frame, period_msgs, silences, deal_index)
-    weeks = per_week(frame, messages, clock, as_of)
+    weeks = per_week(frame, messages, clock, now)
     records = _message_records(messages, period_msgs, period_deals, classifications,
                                deal_index)
     today = clock.local_date(as_of)
@@ -121,26 +127,54 @@ def _message_records(messages: Sequence[Message], period_msgs: Sequence[Message]
     """The period's messages plus every message of the period's deals (so each deal
     figure can be traced to its messages), in time order."""
     wanted = {m.key for m in period_msgs}
-    for f in period_deals:
-        wanted.update(f.message_ids)
-    seen: set[str] = set()
+    if len(wanted) == len(messages):  # every message, each once
+        chosen = messages
+    else:
+        for f in period_deals:
+            wanted.update(f.message_ids)
+        chosen = []
+        for msg in messages:  # a key that comes twice is recorded once
+            if msg.key in wanted:
+                wanted.discard(msg.key)
+                chosen.append(msg)
+    keys = [m.key for m in chosen]
     out = []
-    for msg in messages:
-        key = msg.key
-        if key not in wanted or key in seen:
-            continue
-        seen.add(key)
-        label = classifications.get(key)
-        ids = deal_index.get(key)
+    append = out.append
+    # One record per message of a large mailbox: the lookups run in ``map``.
+    for msg, key, label, ids in zip(chosen, keys, map(classifications.get, keys),
+                                    map(deal_index.get, keys), strict=True):
         if label is None:
-            out.append(MessageRecord(key, tuple(ids) if ids else (), None, None, None,
-                                     msg.date))
+            append(MessageRecord(key, tuple(ids) if ids else (), None, None, None,
+                                 msg.date))
         else:
-            out.append(MessageRecord(key, tuple(ids) if ids else (), label.label,
-                                     label.confidence, label.source, msg.date))
-    out.sort(key=_record_order)
+            append(MessageRecord(key, tuple(ids) if ids else (), label.label,
+                                 label.confidence, label.source, msg.date))
+    if not _in_record_order(out):  # the store hands them over in this order already
+        out.sort(key=_record_order)
     return tuple(out)
 
 
 def _record_order(r: MessageRecord) -> tuple:
     return (r.date is None, r.date or datetime.min, r.message_id)
+
+
+def message_record(m: AuditMetrics, key: str, date: datetime | None) -> MessageRecord | None:
+    """The record of the message ``key`` dated ``date`` in ``m.messages``, None when
+    there is none: a binary search, the records being in time order (ties by key)."""
+    records = m.messages
+    i = bisect.bisect_left(records, (date is None, date or datetime.min, key),
+                           key=_record_order)
+    return records[i] if i < len(records) and records[i].message_id == key else None
+
+
+def _in_record_order(records: Sequence[MessageRecord]) -> bool:
+    """Whether ``records`` are sorted by ``_record_order`` (checking is a fraction of
+    the cost of sorting: no key tuple per record)."""
+    for a, b in zip(records, records[1:], strict=False):
+        if a.date is None:
+            if b.date is not None or b.message_id < a.message_id:
+                return False
+        elif b.date is not None and (b.date < a.date or (
+                b.date == a.date and b.message_id < a.message_id)):
+            return False
+    return True

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from inbox_audit.clock import WorkClock
-from inbox_audit.metrics_records import DealFigures, TimelinePoint, iso_week
+from inbox_audit.metrics_records import DealFigures, Timeline, TimelinePoint, iso_week
 from inbox_audit.models import Deal, DealMessage, Period
 
 HUMAN: frozenset[str] = frozenset({"request", "quote", "follow-up"})
@@ -31,7 +32,7 @@ ANSWERS: frozenset[str] = frozenset({"quote", "follow-up"})
 def deal_figures(deal: Deal, clock: WorkClock, as_of: datetime, period: Period,
                  qsla: int, fsla: int) -> DealFigures | None:
     """The figures of ``deal`` as of ``as_of``; None when nothing of it exists yet."""
-    msgs = _in_order([m for m in deal.messages if m.date <= as_of])
+    msgs = _in_order(deal.messages, as_of)
     if not msgs:
         return None
     # One pass over the timeline finds what the figures are made of (this runs for
@@ -95,7 +96,6 @@ def deal_figures(deal: Deal, clock: WorkClock, as_of: datetime, period: Period,
             silent_since = _turns_silent(clock, last_human.date, fsla)
     opened_day = clock.local_date(opened)
     start = day(opened)
-    since_opened = clock.wd_from_day(start, clock.day_numbers([m.date for m in msgs]))
     return DealFigures(
         deal_id=deal.deal_id, supplier=deal.supplier, supplier_name=deal.supplier_name,
         subject=deal.subject, opened=opened, week=iso_week(opened_day),
@@ -116,11 +116,19 @@ def deal_figures(deal: Deal, clock: WorkClock, as_of: datetime, period: Period,
         quote_matured=quote_matured, response_matured=response_matured,
         followup_matured=followup_matured,
         message_ids=tuple([m.key for m in msgs]),
-        timeline=tuple([TimelinePoint(m.key, m.date, wd, m.from_me, m.label, m.sender)
-                        for m, wd in zip(msgs, since_opened, strict=True)]),
+        timeline=Timeline(partial(_timeline, msgs, start, clock)),
         response_message_id=first_resp.key if first_resp else None,
         chase_message_ids=tuple([m.key for m in chases]),
         supplier_followups=len(followups))
+
+
+def _timeline(msgs: Sequence[DealMessage], start: int, clock: WorkClock
+              ) -> tuple[TimelinePoint, ...]:
+    """The points of a deal's messages (in time order), ``start`` the day number of
+    its opening."""
+    since_opened = clock.wd_from_day(start, clock.day_numbers([m.date for m in msgs]))
+    return tuple([TimelinePoint(m.key, m.date, wd, m.from_me, m.label, m.sender)
+                  for m, wd in zip(msgs, since_opened, strict=True)])
 
 
 def fact_keys(deal: Deal) -> tuple[str, ...]:
@@ -139,13 +147,18 @@ def fact_keys(deal: Deal) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def _in_order(messages: Sequence[DealMessage]) -> list[DealMessage]:
+def _in_order(messages: Sequence[DealMessage],
+              as_of: datetime | None = None) -> Sequence[DealMessage]:
+    """``messages`` dated up to ``as_of`` (all when None) in timeline order."""
     # At the same instant the buyer's request comes first: nothing answers before it.
     # A deal's messages come in time order; when no two share an instant, that is it.
     for before, after in zip(messages, messages[1:], strict=False):
         if after.date <= before.date:
-            return sorted(messages, key=_order)
-    return list(messages)
+            return sorted((m for m in messages if as_of is None or m.date <= as_of),
+                          key=_order)
+    if as_of is not None and messages and messages[-1].date > as_of:
+        return [m for m in messages if m.date <= as_of]
+    return messages
 
 
 def _order(m: DealMessage) -> tuple[datetime, bool]:

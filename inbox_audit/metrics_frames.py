@@ -1,17 +1,18 @@
-"""The aggregation of deal figures into headline figures (SPEC §6), with pandas.
+"""The aggregation of deal figures into headline figures (SPEC §6), with numpy.
 
 Totals, per supplier and per ISO week all go through ``_grouped``, so a rate means
-the same everywhere. pandas never leaves the metrics: these functions return records.
+the same everywhere. The arrays never leave the metrics: these functions return records.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
-import pandas as pd
 
 from inbox_audit.clock import WorkClock
 from inbox_audit.metrics_records import DealFigures, Figures, SupplierFigures, WeekFigures, iso_week
@@ -19,23 +20,43 @@ from inbox_audit.models import Message
 
 TREND_WEEKS = 12  # the weekly series always covers at least this many weeks
 
-_COLUMNS = ("deal_id", "supplier", "supplier_name", "week", "in_period", "has_request",
-            "has_quote", "quote_matured", "quote_hit", "response_matured", "responded",
-            "followup_matured", "followup_hit", "first_response_wd", "quote_wd",
-            "buyer_chases", "supplier_followups", "silent")
+# The counts summed per group, over the deals with a request.
 _COUNTS = ("has_quote", "quote_matured", "quote_hit", "response_matured", "responded",
            "followup_matured", "followup_hit", "buyer_chases", "supplier_followups")
 
 
-def deal_frame(deals: Sequence[DealFigures], qsla: int, fsla: int) -> pd.DataFrame:
-    """One row per deal with the booleans and latencies the figures are made of."""
-    def num(value: int | None) -> float:
-        return float(value) if value is not None else np.nan
+@dataclass(frozen=True, slots=True)
+class DealRows:
+    """One row per deal, in the order of the figures given: what the headline figures
+    are made of, one array per column (numpy, not pandas: its import alone cost a third
+    of a second on every command, for a few sums per group)."""
 
-    # Built column by column: a DataFrame from one dict per row costs several times more.
+    supplier: np.ndarray  # object: the supplier key
+    week: np.ndarray  # object: the ISO week of the deal's opening
+    in_period: np.ndarray  # bool
+    has_request: np.ndarray  # bool
+    counts: dict[str, np.ndarray]  # int64 per name of _COUNTS
+    first_response_wd: np.ndarray  # float64, NaN when none
+    quote_wd: np.ndarray  # float64, NaN when none
+    silent: np.ndarray  # bool
+
+    def __len__(self) -> int:
+        return len(self.supplier)
+
+    def where(self, keep: np.ndarray) -> DealRows:
+        """The rows where ``keep`` (a boolean array) is true."""
+        return DealRows(self.supplier[keep], self.week[keep], self.in_period[keep],
+                        self.has_request[keep], {c: v[keep] for c, v in self.counts.items()},
+                        self.first_response_wd[keep], self.quote_wd[keep], self.silent[keep])
+
+
+def deal_frame(deals: Sequence[DealFigures], qsla: int, fsla: int) -> DealRows:
+    """One row per deal with the booleans and latencies the figures are made of."""
+    # Built column by column from one tuple per deal: numpy converts a list per column
+    # at C speed.
     rows = [(
-        f.deal_id, f.supplier, f.supplier_name, f.week, f.in_period, f.has_request,
-        f.has_request and f.quote_wd is not None,
+        f.supplier, f.week, f.in_period, f.request_message_id is not None,
+        f.request_message_id is not None and f.quote_wd is not None,
         f.quote_matured,
         f.quote_matured and f.quote_wd is not None and f.quote_wd <= qsla,
         f.response_matured,
@@ -43,26 +64,34 @@ def deal_frame(deals: Sequence[DealFigures], qsla: int, fsla: int) -> pd.DataFra
         f.followup_matured,
         f.followup_matured and f.followup_after_quote_wd is not None
         and f.followup_after_quote_wd <= fsla,
-        num(f.first_response_wd), num(f.quote_wd),
-        f.buyer_chases if f.has_request else 0,
-        f.supplier_followups if f.has_request else 0,
+        f.buyer_chases if f.request_message_id is not None else 0,
+        f.supplier_followups if f.request_message_id is not None else 0,
+        f.first_response_wd, f.quote_wd,  # None becomes NaN in a float array
         f.silent_wd is not None,
     ) for f in deals]
-    if not rows:
-        return pd.DataFrame([], columns=list(_COLUMNS))
-    columns = [list(c) for c in zip(*rows, strict=True)]
-    return pd.DataFrame(dict(zip(_COLUMNS, columns, strict=True)))
+    columns: list[Sequence] = (list(zip(*rows, strict=True)) if rows
+                               else [() for _ in range(16)])
+    return DealRows(
+        supplier=np.array(columns[0], dtype=object),
+        week=np.array(columns[1], dtype=object),
+        in_period=np.array(columns[2], dtype=bool),
+        has_request=np.array(columns[3], dtype=bool),
+        counts={c: np.array(v, dtype=np.int64)
+                for c, v in zip(_COUNTS, columns[4:13], strict=True)},
+        first_response_wd=np.array(columns[13], dtype=np.float64),
+        quote_wd=np.array(columns[14], dtype=np.float64),
+        silent=np.array(columns[15], dtype=bool))
 
 
 def _rate(hits: int, total: int) -> float | None:
     return hits / total if total else None
 
 
-def figures_of(rows: pd.DataFrame, messages: int, open_silences: int) -> Figures:
-    """The headline figures of the deals in ``rows`` (a slice of ``deal_frame``).
+def figures_of(rows: DealRows, messages: int, open_silences: int) -> Figures:
+    """The headline figures of the deals in ``rows`` (some rows of ``deal_frame``).
 
     Only deals with a request count. Each rate is hits / matured items and None when
-    nothing matured; the median and 90th percentile (linear interpolation, pandas'
+    nothing matured; the median and 90th percentile (linear interpolation, numpy's
     default) of the first response are over the deals that got one.
     """
     (figures,) = _grouped(rows, np.zeros(len(rows), dtype=np.intp), [messages],
@@ -70,25 +99,25 @@ def figures_of(rows: pd.DataFrame, messages: int, open_silences: int) -> Figures
     return figures
 
 
-def _grouped(rows: pd.DataFrame, groups: np.ndarray, messages: Sequence[int],
+def _grouped(rows: DealRows, groups: np.ndarray, messages: Sequence[int],
              open_silences: Sequence[int]) -> list[Figures]:
     """``figures_of`` of each group of ``rows`` at once: ``groups`` numbers the group of
     each row (0 .. len(messages) - 1), ``messages`` and ``open_silences`` are per group.
 
     The counts are summed per group in one pass per column (thousands of suppliers cost
-    a few array operations, not a DataFrame slice each); the medians and percentiles are
-    those of pandas and numpy to the last bit (``_median``, ``_p90``).
+    a few array operations, not a slice each); the medians and percentiles are numpy's
+    to the last bit (``_median``, ``_p90``).
     """
     count = len(messages)
-    has_request = rows["has_request"].to_numpy(dtype=bool)
+    has_request = rows.has_request
     req_groups = groups[has_request]
     requests = np.bincount(req_groups, minlength=count).tolist()
-    sums = {c: np.bincount(req_groups, weights=rows[c].to_numpy(dtype=np.int64)[has_request],
+    sums = {c: np.bincount(req_groups, weights=rows.counts[c][has_request],
                            minlength=count).astype(np.int64).tolist() for c in _COUNTS}
     first: list[list[float]] = [[] for _ in range(count)]
     quoted: list[list[float]] = [[] for _ in range(count)]
-    for values, column in ((first, "first_response_wd"), (quoted, "quote_wd")):
-        known = rows[column].to_numpy(dtype=np.float64)[has_request]
+    for values, column in ((first, rows.first_response_wd), (quoted, rows.quote_wd)):
+        known = column[has_request]
         keep = ~np.isnan(known)
         for group, value in zip(req_groups[keep].tolist(), known[keep].tolist(),
                                 strict=True):
@@ -155,7 +184,7 @@ def _numbered(keys: Sequence[str]) -> tuple[dict[str, int], np.ndarray]:
     return numbers, np.array(rows, dtype=np.intp)
 
 
-def per_supplier(all_deals: Sequence[DealFigures], period_frame: pd.DataFrame,
+def per_supplier(all_deals: Sequence[DealFigures], period_frame: DealRows,
                  period_msgs: Sequence[Message], silences: Sequence[DealFigures],
                  deal_index: Mapping[str, list[str]]) -> tuple[SupplierFigures, ...]:
     """Figures per supplier: the period's deals, and every open silence of the supplier;
@@ -165,23 +194,16 @@ def per_supplier(all_deals: Sequence[DealFigures], period_frame: pd.DataFrame,
     for f in all_deals:
         names.setdefault(f.supplier, f.supplier_name or f.supplier)
         supplier_of[f.deal_id] = f.supplier
-    msg_count: dict[str, int] = {}
-    for msg in period_msgs:
-        ids = deal_index.get(msg.key)
-        if not ids:
-            continue
-        if len(ids) == 1:
-            supplier = supplier_of.get(ids[0])
-            if supplier is not None:
-                msg_count[supplier] = msg_count.get(supplier, 0) + 1
-            continue
-        # One buyer RFQ to three suppliers is a message of each of them.
-        for supplier in {supplier_of[d] for d in ids if d in supplier_of}:
-            msg_count[supplier] = msg_count.get(supplier, 0) + 1
-    silent_count: dict[str, int] = {}
-    for f in silences:
-        silent_count[f.supplier] = silent_count.get(f.supplier, 0) + 1
-    numbers, groups = _numbered(period_frame["supplier"].tolist())
+    # Counted in C (map, Counter) over the deal ids of every message of the period: one
+    # buyer RFQ to three suppliers is a message of each of them.
+    found = [ids for ids in map(deal_index.get, [m.key for m in period_msgs]) if ids]
+    msg_count = Counter(map(supplier_of.get, [ids[0] for ids in found if len(ids) == 1]))
+    for ids in found:
+        if len(ids) > 1:
+            msg_count.update({supplier_of[d] for d in ids if d in supplier_of})
+    msg_count.pop(None, None)  # a deal with nothing up to the report time
+    silent_count = Counter([f.supplier for f in silences])
+    numbers, groups = _numbered(period_frame.supplier.tolist())
     for key in silent_count:
         numbers.setdefault(key, len(numbers))
     keys = list(numbers)
@@ -192,7 +214,7 @@ def per_supplier(all_deals: Sequence[DealFigures], period_frame: pd.DataFrame,
     return tuple(sorted(out, key=lambda s: (s.name.casefold(), s.supplier)))
 
 
-def per_week(frame: pd.DataFrame, messages: Sequence[Message], clock: WorkClock,
+def per_week(frame: DealRows, messages: Sequence[Message], clock: WorkClock,
              as_of: datetime) -> tuple[WeekFigures, ...]:
     """Consecutive ISO weeks from the oldest request (at least TREND_WEEKS) to as_of's.
 
@@ -202,18 +224,17 @@ def per_week(frame: pd.DataFrame, messages: Sequence[Message], clock: WorkClock,
     today = clock.local_date(as_of)
     last = today - timedelta(days=today.weekday())
     first = last - timedelta(weeks=TREND_WEEKS - 1)
-    requested = frame[frame["has_request"]] if len(frame) else frame
-    if len(requested):
-        oldest = min(date.fromisocalendar(int(w[:4]), int(w[6:]), 1)
-                     for w in requested["week"].unique())
+    requested = set(frame.week[frame.has_request].tolist())
+    if requested:
+        oldest = min(date.fromisocalendar(int(w[:4]), int(w[6:]), 1) for w in requested)
         first = min(first, oldest)
     # Messages per local day first: a day's week is worked out once, not per message.
-    per_day: dict[int, int] = {}
-    for day in clock.day_numbers([m.date for m in messages
-                                  if m.date is not None and m.date <= as_of]):
-        per_day[day] = per_day.get(day, 0) + 1
+    days = np.array(clock.day_numbers([m.date for m in messages
+                                       if m.date is not None and m.date <= as_of]),
+                    dtype=np.int64)
+    numbers, counts = np.unique(days, return_counts=True)
     msg_weeks: dict[str, int] = {}
-    for day, count in per_day.items():
+    for day, count in zip(numbers.tolist(), counts.tolist(), strict=True):
         week = iso_week(clock.date_of_number(day))
         msg_weeks[week] = msg_weeks.get(week, 0) + count
     mondays = []
@@ -225,9 +246,9 @@ def per_week(frame: pd.DataFrame, messages: Sequence[Message], clock: WorkClock,
     # Rows of weeks outside the series (deals without request, older than the oldest
     # request) go to one more group, left out.
     number = {week: i for i, week in enumerate(weeks)}
-    groups = np.array([number.get(w, len(weeks)) for w in frame["week"].tolist()],
+    groups = np.array([number.get(w, len(weeks)) for w in frame.week.tolist()],
                       dtype=np.intp)
-    silent = np.bincount(groups, weights=frame["silent"].to_numpy(dtype=np.int64),
+    silent = np.bincount(groups, weights=frame.silent.astype(np.int64),
                          minlength=len(weeks) + 1).astype(np.int64).tolist()
     figures = _grouped(frame, groups, [msg_weeks.get(w, 0) for w in weeks] + [0], silent)
     return tuple(WeekFigures(week, monday, f)

@@ -30,6 +30,10 @@ def metrics_json(m: AuditMetrics) -> dict[str, Any]:
     def when(value: datetime | None) -> str | None:
         return value.astimezone(tz).isoformat() if value is not None else None
 
+    # Over all mail every silence is also one of the period's deals: its object is
+    # built once and written twice (tens of thousands of deals).
+    deals = [_deal(d, when) for d in m.deals]
+    built = {id(d): doc for d, doc in zip(m.deals, deals, strict=True)}
     return {
         "schema": SCHEMA,
         "as_of": when(m.as_of),
@@ -48,17 +52,29 @@ def metrics_json(m: AuditMetrics) -> dict[str, Any]:
                       for s in m.suppliers],
         "weeks": [{"week": w.week, "start": w.start.isoformat(), **_figures(w.figures)}
                   for w in m.weeks],
-        "deals": [_deal(d, when) for d in m.deals],
-        "silences": [_deal(d, when) for d in m.silences],
-        "messages": [{
-            "message_id": r.message_id,
-            "deal_id": r.deal_ids[0] if r.deal_ids else None,
-            **({"deal_ids": list(r.deal_ids)} if len(r.deal_ids) > 1 else {}),
-            "label": r.label, "confidence": r.confidence, "source": r.source,
-            "date": when(r.date),
-        } for r in m.messages],
+        "deals": deals,
+        "silences": [built.get(id(d)) or _deal(d, when) for d in m.silences],
+        "messages": _messages(m, tz),
         "stats": dict(m.stats),
     }
+
+
+def _messages(m: AuditMetrics, tz: ZoneInfo) -> list[dict[str, Any]]:
+    # One object per message (a hundred thousand in a large mailbox): written out here
+    # rather than through helpers, each call of which costs about what the object does.
+    out = []
+    append = out.append
+    for key, ids, label, confidence, source, date in m.messages:  # MessageRecord
+        local = date.astimezone(tz).isoformat() if date is not None else None
+        if len(ids) > 1:
+            append({"message_id": key, "deal_id": ids[0], "deal_ids": list(ids),
+                    "label": label, "confidence": confidence, "source": source,
+                    "date": local})
+        else:
+            append({"message_id": key, "deal_id": ids[0] if ids else None,
+                    "label": label, "confidence": confidence, "source": source,
+                    "date": local})
+    return out
 
 
 def dumps(value: Any) -> bytes:

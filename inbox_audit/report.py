@@ -22,7 +22,6 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from inbox_audit import svg
@@ -31,6 +30,7 @@ from inbox_audit.config import Settings
 from inbox_audit.league import LeagueEntry, league
 from inbox_audit.metrics import AuditMetrics, DealFigures
 from inbox_audit.report_deals import ArchiveRow, DealRow, MessageRef, deal_sections
+from inbox_audit.report_env import environment
 from inbox_audit.report_format import DASH, STRINGS, Fmt, report_language, strings
 from inbox_audit.report_headline import (
     DOCTRINE_WD,
@@ -46,6 +46,7 @@ from inbox_audit.report_headline import (
     trend,
     week_row,
 )
+from inbox_audit.report_review import ReviewRow, review_rows
 from inbox_audit.report_scale import (
     ArchiveMonth,
     SilenceGroup,
@@ -129,19 +130,6 @@ class SupplierRow:
     open_silences: int
     deals: tuple[DealLink, ...]  # those that have a row in the report, the first few
     deals_more: str = ""  # "… and 12 more" when some are not linked
-
-
-@dataclass(frozen=True)
-class ReviewRow:
-    key: str
-    date: str
-    sender: str
-    subject: str
-    label: str
-    confidence: str
-    source: str
-    explanation: str
-    deals: tuple[DealLink, ...]  # the deals of this report the message belongs to
 
 
 @dataclass(frozen=True)
@@ -272,28 +260,23 @@ def build_context(m: AuditMetrics, settings: Settings, *, generated_at: datetime
             "silence": fmt.label("silence"), "late": t["legend_late"],
             "open": t["legend_open"], "deadline": t["legend_deadline"],
             "now": t["legend_now"]}),
-        review=_review(review, m, shown, fmt),
+        review=review_rows(review, m, shown, fmt),
         correction_file=str(correction_file) if correction_file else None,
         method=_method(m, settings, t, fmt),
     )
 
 
-def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-
-
 def render_html(ctx: ReportContext) -> str:
     """The report as one HTML document: inline CSS and SVG, no script, no URL."""
     fields = {f.name: getattr(ctx, f.name) for f in dataclasses.fields(ctx)}
-    return _environment().get_template(TEMPLATE).render(**fields)
+    return environment().get_template(TEMPLATE).render(**fields)
 
 
 def render_summary(ctx: ReportContext, attachment: str) -> tuple[str, str]:
     """(plain text, HTML) of the short summary in the body of the report mail: the
     headline figures and the worst silences; ``attachment`` names the full report."""
     top = ctx.monsters[:5]
-    html = _environment().get_template(SUMMARY_TEMPLATE).render(
+    html = environment().get_template(SUMMARY_TEMPLATE).render(
         ctx=ctx, monsters=top, attachment=attachment)
     lines = [ctx.title, f"{ctx.t['period']}: {ctx.period_label}"
              + (f" ({ctx.period_range})" if ctx.period_range else "")
@@ -373,29 +356,17 @@ def _supplier_row(e: LeagueEntry, fmt: Fmt, shown: Collection[str]) -> SupplierR
         deals=links, deals_more=fmt.phrase("more_links", n=fmt.num(more)) if more else "")
 
 
-def _review(items: Sequence[ReviewItem], m: AuditMetrics, shown: set[str],
-            fmt: Fmt) -> tuple[ReviewRow, ...]:
-    # Only the listed messages' deals are needed, not an index of every message.
-    listed = {r.key for r in items}
-    deal_ids = {r.message_id: r.deal_ids for r in m.messages if r.message_id in listed}
-    wanted = {i for ids in deal_ids.values() for i in ids if i in shown}
-    names = {d.deal_id: d for d in (*m.deals, *m.silences) if d.deal_id in wanted}
-    rows = []
-    for r in items:
-        links = tuple(link(names[i]) for i in deal_ids.get(r.key, ())
-                      if i in shown and i in names)
-        rows.append(ReviewRow(
-            key=r.key, date=fmt.day(r.date), sender=r.sender, subject=r.subject,
-            label=r.label, confidence=fmt.pct(r.confidence), source=r.source,
-            explanation=r.explanation, deals=links))
-    return tuple(rows)
-
-
 def _method(m: AuditMetrics, settings: Settings, t: Mapping[str, str],
             fmt: Fmt) -> tuple[tuple[str, str], ...]:
     inside = in_period_test(m.period, ZoneInfo(m.timezone))
-    in_period = [r for r in m.messages if r.date is not None and inside(r.date)]
-    ignored = sum(1 for r in in_period if not r.deal_ids or r.label == "other")
+    everything = not bounded(m)
+    on_deals = ignored = 0
+    for _, ids, label, _, _, when in m.messages:  # MessageRecord, one per message
+        if when is not None and (everything or inside(when)):
+            if not ids or label == "other":
+                ignored += 1
+            else:
+                on_deals += 1
     period = m.period.label if bounded(m) else t["all_time"]
     if m.period.start and m.period.end:
         period += f" ({fmt.day(m.period.start)} – {fmt.day(m.period.end)})"
@@ -413,7 +384,7 @@ def _method(m: AuditMetrics, settings: Settings, t: Mapping[str, str],
         (t["m_doctrine"], fmt.wd(DOCTRINE_WD)),
         (t["m_high_value"], fmt.money(HIGH_VALUE, "EUR")),
         (t["m_messages"], fmt.num(m.totals.messages)),
-        (t["m_on_deals"], fmt.num(len(in_period) - ignored)),
+        (t["m_on_deals"], fmt.num(on_deals)),
         (t["m_ignored"], fmt.num(ignored)),
     ]
     for key, value in m.stats.items():

@@ -22,7 +22,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from operator import itemgetter
 from pathlib import Path
 
@@ -81,16 +81,18 @@ def needs_review(messages: Iterable[Message], labels: Mapping[str, Classificatio
     already corrected are left out."""
     in_period = in_period_test(period, tz)
     bounded = period.start is not None or period.end is not None
-    labelled = labels.get
-    candidates = []  # (confidence, message, label): the loop runs for every message
-    for msg in messages:
-        label = labelled(msg.key)
-        if label is None or label.source == "correction":
-            continue
-        when = msg.date
-        if when is None or when > as_of or (bounded and not in_period(when)):
-            continue
-        candidates.append((label.confidence, msg, label))
+    if as_of.tzinfo is not None:
+        # Stored dates are UTC: against a UTC as_of the test below compares fields
+        # instead of converting both sides (for every message).
+        as_of = as_of.astimezone(UTC)
+    # The date first: a weekly report over years of mail looks up no label for the
+    # messages of other weeks; the lookups run in ``map`` (this is every message).
+    dated = [m for m in messages if (when := m.date) is not None and when <= as_of
+             and (not bounded or in_period(when))]
+    candidates = [(label.confidence, msg, label)
+                  for msg, label in zip(dated, map(labels.get, [m.key for m in dated]),
+                                        strict=True)
+                  if label is not None and label.source != "correction"]
     if limit is not None and len(candidates) > limit:
         # Only the least confident can make the head: those whose rounded confidence is
         # at most the limit-th smallest one (ties included), ordered in full below.
