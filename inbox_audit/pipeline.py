@@ -246,8 +246,11 @@ def _report_with(store: Store, settings: Settings, period: Period, as_of: dateti
     facts = stored_facts(store, (k for d in deals for k in fact_keys(d)), settings,
                    loaded=None if light else {m.key: m for m in messages}, standby=standby)
     deals = with_facts(deals, facts)
-    years = {m.date.astimezone(settings.tz).year for m in messages if m.date}
-    years |= {as_of.year}
+    # The clock's calendar spans the local years of the first and the last message.
+    dates = [m.date for m in messages if m.date]
+    years = {as_of.year}
+    if dates:
+        years |= {min(dates).astimezone(settings.tz).year, max(dates).astimezone(settings.tz).year}
     clock = WorkClock.from_settings(settings, range(min(years) - 1, max(years) + 2))
     stats = {
         "stored": len(messages),

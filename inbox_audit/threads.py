@@ -320,9 +320,11 @@ def _best_match(
             # conversation is the best guess (it stays off the clock anyway).
             last = group.last or datetime.min.replace(tzinfo=UTC)
         else:
-            if group.last is None or group.last < since:
+            # Active within the window before ``when``: a reply that came later (joined
+            # by headers) does not make a quiet conversation recent.
+            last = group.last_date_before(when)
+            if last is None or last < since:
                 continue
-            last = group.last_date_before(when) or when
         if best is None or last > best[0]:
             best = (last, group)
     return best[1] if best else None

@@ -150,6 +150,21 @@ def test_same_subject_five_months_later_is_a_new_thread(parties: Parties) -> Non
     assert thread_of(threads, "rfq2@b").keys == ("rfq2@b",)
 
 
+def test_the_window_counts_the_activity_before_the_mail_not_after(parties: Parties) -> None:
+    # The first conversation went quiet for five months and then got one late reply (by
+    # headers). A fresh same-subject mail in the quiet months is a new purchase: the late
+    # reply came after it and does not make the old conversation recent.
+    first = make_message(key="rfq1@b", sender=ME, to=["info@garage-peeters.be"])
+    quote = make_message(key="q1@p", date=24, in_reply_to=["rfq1@b"], subject="Re: Offerte")
+    fresh = make_message(key="rfq2@b", date=24 * 120, sender=ME,
+                         to=["info@garage-peeters.be"])
+    late = make_message(key="late@p", date=24 * 150, in_reply_to=["q1@p"],
+                        subject="Re: Offerte")
+    threads = build_threads([first, quote, fresh, late], parties)
+    assert thread_of(threads, "rfq2@b").keys == ("rfq2@b",)
+    assert thread_of(threads, "late@p").keys == ("rfq1@b", "q1@p", "late@p")
+
+
 def test_fresh_mail_with_same_subject_within_the_window_is_a_chase(
         parties: Parties) -> None:
     first = make_message(key="rfq1@b", sender=ME, to=["info@garage-peeters.be"])
