@@ -116,6 +116,25 @@ def test_python_dash_m_works(tmp_path):
     assert result.returncode == 0 and "Example:" in result.stdout
 
 
+def test_the_command_ends_with_its_exit_code_and_all_its_output(tmp_path):
+    # The real process ends without freeing its objects (cli._leave): what it printed
+    # and wrote must all be there, with the exit code click chose.
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "inbox_audit", *map(str, args)],
+                              capture_output=True, text=True, cwd=tmp_path, check=False,
+                              timeout=600)
+
+    done = run("demo", "--out", tmp_path / "demo.html", "--json", tmp_path / "demo.json")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith(f"report written to {tmp_path / 'demo.html'}\n")
+    assert json.loads((tmp_path / "demo.json").read_text(encoding="utf-8"))["deals"]
+    assert (tmp_path / "demo.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    missing = run("report", "--config", tmp_path / "nothing.toml")
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("Error:") and len(missing.stderr.splitlines()) == 1
+    assert run("frobnicate").returncode == 2
+
+
 def test_config_errors_name_the_key(cli, tmp_path, store_path):
     config = tmp_path / "c.toml"
     config.write_text("quote_sla_wd = 'vijf'\n", encoding="utf-8")
