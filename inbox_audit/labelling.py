@@ -90,8 +90,8 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
 
 
 def stored_facts(store: Store, keys: Iterable[str], settings: Settings, *,
-           loaded: Mapping[str, Message] | None = None,
-           standby: Standby | None = None) -> dict[str, MessageFacts]:
+                 loaded: Mapping[str, Message] | None = None,
+                 standby: Standby | None = None) -> dict[str, MessageFacts]:
     """The facts (amount, currency, intent) of the stored messages named by ``keys``.
     They depend only on the message and the rules, so they are kept in the store like
     the labels: reading them is the slow part, and a large mailbox has tens of

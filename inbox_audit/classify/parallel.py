@@ -198,13 +198,42 @@ class _Job(NamedTuple):
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_init(rules_folder: Path | None, parent: int) -> None:
-    # Ctrl-C is the parent's to handle; workers that also caught it would print tracebacks.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A parent killed outright cannot stop its workers; they would wait forever.
+def start_helper(parent: int, rules_folder: Path | None) -> Rules:
+    """Set up this process as a helper of ``parent`` (a pool worker or the standby) and
+    get the classifier ready: Ctrl-C is the parent's to handle, a parent killed outright
+    still ends it, the rules of ``rules_folder`` are compiled and spaCy imported (the
+    slow part of loading a model). Returns the rules."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # workers would only print tracebacks
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-    _WORKER["rules"] = load_rules(rules_folder)
-    import spacy  # noqa: F401  (the slow part of loading a model, done while waiting)
+    rules = load_rules(rules_folder)
+    import spacy  # noqa: F401
+    return rules
+
+
+def checked_rules(rules: Rules | None, digest: str) -> Rules:
+    """``rules`` when they are the ones the parent loaded (digest ``digest``); they may
+    have been edited since, or not have loaded here: then the job is not ours."""
+    if rules is None or rules.digest != digest:
+        raise RuntimeError("the rules changed or did not load")
+    return rules
+
+
+def classify_job(rules: Rules | None, digest: str, messages: Sequence[Message],
+                 contexts: Mapping[str, MessageContext],
+                 model_info: ModelInfo | None) -> list[Classification]:
+    """In a helper process: ``classify_messages`` with the parent's rules (checked by
+    digest) and the cached model of ``model_info`` (None: rules alone)."""
+    rules = checked_rules(rules, digest)
+    model = None
+    if model_info is not None:
+        from inbox_audit.classify.model import load_model  # loaded once per process
+
+        model = load_model(model_info)
+    return classify_messages(messages, contexts, rules, model)
+
+
+def _worker_init(rules_folder: Path | None, parent: int) -> None:
+    _WORKER["rules"] = start_helper(parent, rules_folder)
 
 
 def _ready() -> bool:
@@ -214,17 +243,7 @@ def _ready() -> bool:
 def _classify_chunk(job: _Job, messages: list[Message],
                     contexts: dict[str, MessageContext]) -> _Chunk:
     rules: Rules = _WORKER["rules"]
-    if rules.digest != job.rules_digest:  # edited since the parent loaded them
-        raise RuntimeError("the rules changed while classifying")
-    model = None
-    if job.model_info is not None:
-        if _WORKER.get("model_info") != job.model_info:
-            from inbox_audit.classify.model import load_model
-
-            _WORKER["model"] = load_model(job.model_info)
-            _WORKER["model_info"] = job.model_info
-        model = _WORKER["model"]
-    out = classify_messages(messages, contexts, rules, model)
+    out = classify_job(rules, job.rules_digest, messages, contexts, job.model_info)
     # The facts go back with the labels (a report asks for many of them next).
     return out, [take_facts(m, rules.digest) for m in messages]
 

@@ -19,14 +19,12 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import signal
-import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inbox_audit.classify import classify_messages, load_rules, message_facts
-from inbox_audit.classify.parallel import _exit_with
+from inbox_audit.classify import Rules, message_facts
+from inbox_audit.classify.parallel import checked_rules, classify_job, start_helper
 from inbox_audit.models import Classification, Message, MessageContext, MessageFacts
 
 if TYPE_CHECKING:
@@ -94,12 +92,8 @@ class Standby:
 
 
 def _serve(conn: Connection, rules_folder: Path | None, parent: int) -> None:
-    # Ctrl-C is the parent's to handle; a parent killed outright cannot stop us.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     try:
-        rules = load_rules(rules_folder)
-        import spacy  # noqa: F401  (the import is the slow part of loading a model)
+        rules = start_helper(parent, rules_folder)
     except Exception:  # the parent's own attempt will say what is wrong
         rules = None
     while True:
@@ -115,16 +109,10 @@ def _serve(conn: Connection, rules_folder: Path | None, parent: int) -> None:
             conn.send(("failed", f"{type(exc).__name__}: {exc}"))
 
 
-def _work(rules: Any, job: tuple[Any, ...]) -> Any:
+def _work(rules: Rules | None, job: tuple[Any, ...]) -> Any:
     kind, digest, messages, *rest = job
-    if rules is None or rules.digest != digest:
-        raise RuntimeError("the rules changed or did not load")
     if kind == "facts":
-        return [message_facts(m, rules) for m in messages]
+        checked = checked_rules(rules, digest)
+        return [message_facts(m, checked) for m in messages]
     contexts, model_info = rest
-    model = None
-    if model_info is not None:
-        from inbox_audit.classify.model import load_model
-
-        model = load_model(model_info)
-    return classify_messages(messages, contexts, rules, model)
+    return classify_job(rules, digest, messages, contexts, model_info)
