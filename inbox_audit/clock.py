@@ -109,22 +109,6 @@ class WorkClock:
             out.append(self.day_number(when) if number is None else number)
         return out
 
-    def wd_from_day(self, start: int, days: Iterable[int]) -> list[int]:
-        """``wd_between_days(start, day)`` for each of ``days``."""
-        table = self._table or self._build_table()
-        size = len(table)
-        if not 0 <= start < size - 1:
-            return [self.wd_between_days(start, day) for day in days]
-        out = []
-        for day in days:
-            if day >= start:
-                out.append(table[day] - table[start] if day < size else
-                           self.wd_between_days(start, day))
-            else:  # a backwards span: minus the working days in (day, start]
-                out.append(table[day + 1] - table[start + 1] if day + 1 >= 0 else
-                           self.wd_between_days(start, day))
-        return out
-
     def wd_between(self, t0: datetime, t1: datetime) -> int:
         """Working days from t0 to t1 (negative when t1 is before t0)."""
         return self.wd_between_days(self.day_number(t0), self.day_number(t1))

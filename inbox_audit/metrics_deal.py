@@ -126,9 +126,9 @@ def _timeline(msgs: Sequence[DealMessage], start: int, clock: WorkClock
               ) -> tuple[TimelinePoint, ...]:
     """The points of a deal's messages (in time order), ``start`` the day number of
     its opening."""
-    since_opened = clock.wd_from_day(start, clock.day_numbers([m.date for m in msgs]))
-    return tuple([TimelinePoint(m.key, m.date, wd, m.from_me, m.label, m.sender)
-                  for m, wd in zip(msgs, since_opened, strict=True)])
+    day, between = clock.day_number, clock.wd_between_days
+    return tuple([TimelinePoint(m.key, m.date, between(start, day(m.date)), m.from_me,
+                                m.label, m.sender) for m in msgs])
 
 
 def fact_keys(deal: Deal) -> tuple[str, ...]:
