@@ -200,15 +200,7 @@ class Store:
     def add_stored(self, form: StoredForm, source: str) -> bool:
         """``add_message`` for a message already turned into its row and packed raw
         bytes (``stored_form``, which parse workers run so this process only writes)."""
-        with self.writing():
-            if self._conn.execute("SELECT 1 FROM messages WHERE key = ? OR raw_sha256 = ?",
-                                  (form.key, form.raw_sha256)).fetchone() \
-                    or self._is_forgotten(form.raw_sha256):
-                return False
-            self._conn.execute("INSERT OR IGNORE INTO raw VALUES (?, ?)",
-                               (form.raw_sha256, form.packed if self.keep_raw else b""))
-            self._conn.execute(_INSERT_MESSAGE, (*form.row, source, now()))
-            return True
+        return self.add_stored_many([form], [source])[0]
 
     @_guarded
     def add_stored_many(self, forms: Sequence[StoredForm], sources: Sequence[str]) -> list[bool]:
@@ -264,10 +256,6 @@ class Store:
                 known.update(row[0] for row in self._conn.execute(
                     f"SELECT sha256 FROM {table} WHERE sha256 IN ({marks})", chunk))
         return known
-
-    def _is_forgotten(self, sha256: str) -> bool:
-        return self._conn.execute("SELECT 1 FROM forgotten WHERE sha256 = ?",
-                                  (sha256,)).fetchone() is not None
 
     def iter_messages(self, *, light: bool = False) -> Iterator[Message]:
         """Every stored message, oldest first; undated ones last.
