@@ -107,15 +107,12 @@ class Parties:
         From the buyer: every supplier among To and Cc (one RFQ to three suppliers
         gives three). From anyone else: the sender's organisation.
         """
-        return list(self.counterparty_keys(msg))
-
-    def counterparty_keys(self, msg: Message) -> tuple[str, ...]:
-        """``counterparties(msg)`` as a tuple (shared: do not change it)."""
-        return self.sides(msg)[1]
+        return list(self.sides(msg)[1])
 
     def sides(self, msg: Message) -> tuple[bool, tuple[str, ...]]:
-        """(whether the buyer's side sent ``msg``, ``counterparty_keys(msg)``): what
-        threading, the contexts and the deals ask of every message, each several times."""
+        """(whether the buyer's side sent ``msg``, ``counterparties(msg)`` as a tuple,
+        shared: do not change it): what threading, the contexts and the deals ask of
+        every message, each several times."""
         if msg.sender is None:
             return False, ()
         sender = msg.sender.addr
