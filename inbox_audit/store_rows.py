@@ -107,7 +107,19 @@ class RowDecoder:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._memo: dict[tuple[int, str], Any] = {}
+        # One memo per kind of column, keyed by the JSON text: a hit is one dict lookup
+        # of a string whose hash Python keeps (a report decodes six such columns for
+        # every message of a large mailbox).
+        self._memos: tuple[dict[str, Any], ...] = tuple({} for _ in range(5))
+        self._size = 0
+        self._start()
+
+    def _start(self) -> None:
+        for memo in self._memos:
+            memo.clear()
+        for kind in (_ADDRESSES, _ATTACHMENTS, _HEADERS, _LIST):
+            self._memos[kind]["[]"] = ()  # most lists are empty
+        self._size = 0
 
     def __call__(self, row: tuple[Any, ...]) -> Message:
         try:
@@ -118,56 +130,63 @@ class RowDecoder:
                              "again into a new store, or restore a backup") from None
 
     def _value(self, kind: int, text: str) -> Any:
-        key = (kind, text)
-        value = self._memo.get(key)
-        if value is None:
-            data = _loads(text)
-            if kind == _SENDER:
-                value = Address(*data) if data else None
-            elif kind == _ADDRESSES:
-                value = tuple(Address(*a) for a in data)
-            elif kind == _ATTACHMENTS:
-                value = tuple(Attachment(*a) for a in data)
-            elif kind == _HEADERS:
-                value = tuple((k, v) for k, v in data)
-            else:
-                value = tuple(data)
-            if len(self._memo) >= self.MEMO_SIZE:
-                self._memo.clear()
-            self._memo[key] = value
+        """The decoded value of a list column's ``text`` when the memo lacks it."""
+        data = _loads(text)
+        if kind == _SENDER:
+            value = Address(*data) if data else None
+        elif kind == _ADDRESSES:
+            value = tuple(Address(*a) for a in data)
+        elif kind == _ATTACHMENTS:
+            value = tuple(Attachment(*a) for a in data)
+        elif kind == _HEADERS:
+            value = tuple((k, v) for k, v in data)
+        else:
+            value = tuple(data)
+        if self._size >= self.MEMO_SIZE:
+            self._start()
+        self._memos[kind][text] = value
+        self._size += 1
         return value
 
     def _message(self, row: tuple[Any, ...]) -> Message:
         (key, message_id, date, date_source, sender, to_addrs, cc_addrs, subject,
          in_reply_to, refs, body, html_only, attachments, headers, content_type, folder,
          raw_sha256, size, attachment_text, defects) = row
-        value = self._value
+        senders, addresses, files, heads, lists = self._memos
+        miss = self._value
+        # Inlined lookups, a miss decodes: this runs for every stored message.
+        if sender:
+            found = senders.get(sender)
+            sender = miss(_SENDER, sender) if found is None else found
+        else:
+            sender = None
+        to = addresses.get(to_addrs)
+        if to is None:
+            to = miss(_ADDRESSES, to_addrs)
+        cc = addresses.get(cc_addrs)
+        if cc is None:
+            cc = miss(_ADDRESSES, cc_addrs)
+        files_ = files.get(attachments)
+        if files_ is None:
+            files_ = miss(_ATTACHMENTS, attachments)
+        heads_ = heads.get(headers)
+        if heads_ is None:
+            heads_ = miss(_HEADERS, headers)
+        defects_ = lists.get(defects)
+        if defects_ is None:
+            defects_ = miss(_LIST, defects)
+        # Positional, in Message's field order.
         return Message(
-            key=key,
-            message_id=message_id,
-            date=datetime.fromisoformat(date) if date else None,
-            date_source=date_source,
-            sender=value(_SENDER, sender) if sender else None,
-            to=value(_ADDRESSES, to_addrs),
-            cc=value(_ADDRESSES, cc_addrs),
-            subject=subject,
+            key, message_id, datetime.fromisoformat(date) if date else None, date_source,
+            sender, to, cc, subject,
             # Ids are mostly unique per message: not worth remembering, except "none".
-            in_reply_to=_ids(in_reply_to),
-            references=_ids(refs),
-            text=body,
-            html_only=bool(html_only),
-            attachments=value(_ATTACHMENTS, attachments),
-            headers=value(_HEADERS, headers),
-            content_type=content_type,
-            folder=folder,
-            raw_sha256=raw_sha256,
-            size=size,
-            attachment_text=attachment_text,
-            defects=value(_LIST, defects),
+            _ids(in_reply_to), _ids(refs), body, bool(html_only), files_, heads_,
+            content_type, folder, raw_sha256, size, attachment_text, defects_,
         )
 
 
 _SENDER, _ADDRESSES, _ATTACHMENTS, _HEADERS, _LIST = range(5)
+_MISSING = object()
 
 
 def _ids(text: str) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from inbox_audit.errors import StoreError
 from inbox_audit.models import Classification
 from inbox_audit.parse import parse_message
 from inbox_audit.store import SCHEMA_VERSION, Store
-from inbox_audit.store_rows import unpack_raw
+from inbox_audit.store_rows import RowDecoder, unpack_raw
 
 
 @pytest.fixture
@@ -65,6 +65,22 @@ def test_iter_messages_in_date_order_undated_last(store):
         store.add_message(parse_message(raw), raw, "t")
     assert [m.key for m in store.iter_messages()] == ["d2@x.be", "d3@x.be", "d0@x.be",
                                                       "d1@x.be"]
+
+
+def test_many_distinct_senders_decode_right_past_the_memo_size(store, monkeypatch):
+    # The reader remembers decoded address lists; when its memo starts over, every
+    # message still gets its own sender, recipients and (empty) lists.
+    monkeypatch.setattr(RowDecoder, "MEMO_SIZE", 3)
+    stored = []
+    for n in range(12):
+        raw = mail(sender=f"Verkoper {n} <v{n}@lev{n % 5}.be>", to=f"k{n % 2}@koper.be",
+                   message_id=f"<m{n}@x.be>", date=f"Mon, 03 Nov 2025 10:{n:02d}:00 +0100")
+        msg = parse_message(raw)
+        store.add_message(msg, raw, "t")
+        stored.append(msg)
+    assert list(store.iter_messages()) == stored
+    assert [m.sender.addr for m in store.iter_messages(light=True)] == [
+        f"v{n}@lev{n % 5}.be" for n in range(12)]
 
 
 def test_duplicate_by_key_and_by_raw_bytes(store):
