@@ -34,6 +34,7 @@ from inbox_audit.models import Classification, Message, Period
 from inbox_audit.parties import Parties
 from inbox_audit.report import ReportContext, ReviewItem, build_context, render_html
 from inbox_audit.resources import samples_dir
+from inbox_audit.sidejob import side_job
 from inbox_audit.store import Store
 from inbox_audit.threads import build_threads, message_contexts
 
@@ -262,15 +263,21 @@ def _report_with(store: Store, settings: Settings, period: Period, as_of: dateti
     metrics = compute_metrics(deals, messages, labels, clock=clock, settings=settings,
                               as_of=as_of, period=period, deal_index=deal_index(deals),
                               stats=stats)
+    # The helper processes are done: let them go (their threads here would keep the
+    # JSON from being written by a forked child, see sidejob).
+    for helper in (standby, pool):
+        if helper is not None:
+            helper.close()
     context = None
-    if html_out is not None:
-        review = review_items(messages, labels, period, clock, as_of,
-                              settings.report.review_limit)
-        context = build_context(metrics, settings, generated_at=datetime.now(UTC),
-                                correction_file=settings.corrections_path, review=review)
-        _write_atomic(html_out, render_html(context))
-    if json_out is not None:
-        _write_atomic(json_out, json_dumps(metrics_json(metrics)))
+    with (side_job(lambda: _write_atomic(json_out, json_dumps(metrics_json(metrics))),
+                   fork=html_out is not None) if json_out is not None else nullcontext()):
+        if html_out is not None:
+            review = review_items(messages, labels, period, clock, as_of,
+                                  settings.report.review_limit)
+            context = build_context(metrics, settings, generated_at=datetime.now(UTC),
+                                    correction_file=settings.corrections_path,
+                                    review=review)
+            _write_atomic(html_out, render_html(context))
     return ReportResult(html_out, json_out, metrics, classified, len(messages), context)
 
 
