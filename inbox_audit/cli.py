@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import gc
 import os
 import sys
 import threading
@@ -227,6 +228,8 @@ def report(settings: Settings, quiet: bool, week: str | None, since: datetime | 
                 when or datetime.now().astimezone(), settings)).label
             out = settings.report.folder / f"{label.replace('..', '_')}.html"
         progress = Progress("classify", quiet)
+        if _as_command:
+            gc.disable()  # for good: the process ends after the report (see _leave)
         try:
             result = pipeline.run_report(settings, period=period, as_of=when, html_out=out,
                                          json_out=json_out, progress=progress)
@@ -241,6 +244,8 @@ def report(settings: Settings, quiet: bool, week: str | None, since: datetime | 
     for path in (result.html_path, result.json_path):
         if path is not None:
             click.echo(f"written {Path(path).resolve()}")
+    if _as_command:
+        _leave(0)  # now, while the report's data is still referenced (see _leave)
 
 
 @cli.command()
@@ -454,10 +459,17 @@ def format_evaluation(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+# Whether this module runs as the command (``main()`` without argv): the process then
+# ends through ``_leave``.
+_as_command = False
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: never shows a traceback unless INBOX_AUDIT_DEBUG is set.
     Called as the command itself (no ``argv``), it ends the process through
     :func:`_leave`."""
+    global _as_command
+    _as_command = argv is None
     try:
         cli.main(args=argv, prog_name="inbox-audit", standalone_mode=True)
     except SystemExit as done:
@@ -482,7 +494,11 @@ def _leave(code: object) -> NoReturn:
     teardown (a last collection over all of them, then every deallocation) took seconds
     after the last file was written. Everything that ``sys.exit`` would still do for us
     is done: other threads are waited for, exit handlers run and output is flushed.
-    Files and the store are closed by then (the commands close what they open)."""
+    Files and the store are closed by then (the commands close what they open).
+
+    ``report`` calls it itself once it has said what it wrote, with the report's data
+    still referenced, and runs with the cycle collector off: otherwise freeing that data
+    on the way out of the command and one collection over it cost 1.2 s more."""
     run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
     if run_exit_handlers is None:  # another Python: the ordinary way out
         raise SystemExit(code)

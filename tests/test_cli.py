@@ -116,7 +116,7 @@ def test_python_dash_m_works(tmp_path):
     assert result.returncode == 0 and "Example:" in result.stdout
 
 
-def test_the_command_ends_with_its_exit_code_and_all_its_output(tmp_path):
+def test_the_command_ends_with_its_exit_code_and_all_its_output(tmp_path, demo_mbox):
     # The real process ends without freeing its objects (cli._leave): what it printed
     # and wrote must all be there, with the exit code click chose.
     def run(*args):
@@ -129,6 +129,15 @@ def test_the_command_ends_with_its_exit_code_and_all_its_output(tmp_path):
     assert done.stdout.endswith(f"report written to {tmp_path / 'demo.html'}\n")
     assert json.loads((tmp_path / "demo.json").read_text(encoding="utf-8"))["deals"]
     assert (tmp_path / "demo.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    # A report ends its process itself, once it has said what it wrote.
+    store = tmp_path / "store.db"
+    assert run("import", demo_mbox, "--store", store, "-q").returncode == 0
+    done = run("report", "--store", store, "--all", "--as-of", "2026-12-07T08:00",
+               "--out", tmp_path / "r.html", "--json", tmp_path / "r.json", "-q")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith(f"written {tmp_path / 'r.html'}\nwritten {tmp_path / 'r.json'}\n")
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["deals"]
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
     missing = run("report", "--config", tmp_path / "nothing.toml")
     assert missing.returncode == 1
     assert missing.stderr.startswith("Error:") and len(missing.stderr.splitlines()) == 1
