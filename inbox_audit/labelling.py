@@ -63,27 +63,32 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
         return f"{version}:{int(ctx.from_me)}{int(ctx.first_in_thread)}:{ctx.supplier or ''}"
 
     todo = [m for m in messages if versions.get(m.key) != stamp(m.key) or m.key not in stored]
+
+    def save(labels: Sequence[Classification]) -> None:
+        with store.writing():
+            # One stamp per context; save grouped so each row carries its own.
+            by_stamp: dict[str, list[Classification]] = {}
+            for item in labels:
+                by_stamp.setdefault(stamp(item.key), []).append(item)
+            for version, items in by_stamp.items():
+                store.save_classifications(items, version)
+
     fresh: list[Classification] = []
     if todo and light:
         todo = store.messages(m.key for m in todo)
     if todo and standby is not None and len(todo) < POOL_MIN_MESSAGES:
         fresh = standby.classify(todo, contexts, digest, info) or []
-        if fresh and progress:
-            progress(len(fresh), len(todo))
+        if fresh:
+            save(fresh)
+            if progress:
+                progress(len(fresh), len(todo))
     if todo and not fresh:  # a re-run with nothing new does not even load the model
         # Big jobs run on every CPU (worker processes load the same rules and cached
         # model); the result is classify_messages' in this process, in the same order.
+        # Each chunk's labels are stored as it is done, while the workers go on.
         fresh = classify_all(todo, contexts, load_rules(settings.rules), load_model(info),
                              rules_folder=settings.rules, model_info=info, progress=progress,
-                             pool=pool)
-    if fresh:
-        with store.writing():
-            # One stamp per context; save grouped so each row carries its own.
-            by_stamp: dict[str, list[Classification]] = {}
-            for item in fresh:
-                by_stamp.setdefault(stamp(item.key), []).append(item)
-            for version, items in by_stamp.items():
-                store.save_classifications(items, version)
+                             pool=pool, finished=save)
     result = dict(stored)
     result.update({c.key: c for c in fresh})
     return result, len(fresh)

@@ -30,14 +30,23 @@ def test_workers_give_the_in_process_result_in_order(demo_parsed, rules):
     model = load_model(info)
     expected = classify_messages(messages, contexts, rules, model)
     calls: list[tuple[int, int]] = []
+    handed: list = []  # what a caller storing the labels chunk by chunk gets
     # share=False: every chunk goes to the worker, none is classified here.
     found = classify_all(messages, contexts, rules, model, model_info=info, workers=1,
                          min_messages=0, chunk=30, share=False,
-                         progress=lambda done, total: calls.append((done, total)))
+                         progress=lambda done, total: calls.append((done, total)),
+                         finished=handed.extend)
     assert found == expected
     assert [c.key for c in found] == [m.key for m in messages]
     assert calls[-1] == (len(messages), len(messages))
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    assert sorted(handed, key=lambda c: c.key) == sorted(expected, key=lambda c: c.key)
+    # Shared between the worker and this process, and here alone: each label once.
+    for workers in (1, 0):
+        handed.clear()
+        classify_all(messages, contexts, rules, model, model_info=info, workers=workers,
+                     min_messages=0, chunk=30, finished=handed.extend)
+        assert sorted(handed, key=lambda c: c.key) == sorted(expected, key=lambda c: c.key)
     # The facts the worker found came back with the labels, for message_facts here.
     facts_mod._KNOWN.clear()
     classify_all(messages, contexts, rules, model, model_info=info, workers=1,

@@ -45,6 +45,7 @@ POOL_MIN_MESSAGES = 10_000
 CHUNK = 500  # messages per task: about 0.2 s of work, so progress moves and ends align
 
 Progress = Callable[[int, int], None]
+Finished = Callable[[list[Classification]], None]
 _Chunk = tuple[list[Classification], list[MessageFacts | None]]  # what a worker returns
 
 
@@ -89,7 +90,8 @@ def classify_all(messages: Sequence[Message], contexts: Mapping[str, MessageCont
                  rules_folder: Path | None = None, model_info: ModelInfo | None = None,
                  progress: Progress | None = None, workers: int | None = None,
                  min_messages: int | None = None, chunk: int | None = None,
-                 share: bool = True, pool: WarmPool | None = None) -> list[Classification]:
+                 share: bool = True, pool: WarmPool | None = None,
+                 finished: Finished | None = None) -> list[Classification]:
     """``classify_messages(messages, contexts, rules, model)``, in worker processes too
     when the job has at least ``min_messages`` (default ``POOL_MIN_MESSAGES``) messages,
     sent in chunks of ``chunk`` (default ``CHUNK``). ``rules_folder`` is the folder
@@ -98,7 +100,9 @@ def classify_all(messages: Sequence[Message], contexts: Mapping[str, MessageCont
     one less than the CPUs, this process being the last) of 0 classifies in-process;
     ``share=False`` leaves every chunk to the workers. ``pool``: workers started
     earlier for ``rules_folder`` (``workers`` is then the pool's); the caller closes it.
-    ``progress(done, total)`` is called in this process as chunks complete."""
+    ``progress(done, total)`` is called in this process as chunks complete, and
+    ``finished(labels)`` with each chunk's labels (a caller that stores them does it
+    meanwhile: while this process writes, the workers take more of the job)."""
     total = len(messages)
     min_messages = POOL_MIN_MESSAGES if min_messages is None else min_messages
     chunk = chunk or CHUNK
@@ -110,19 +114,24 @@ def classify_all(messages: Sequence[Message], contexts: Mapping[str, MessageCont
     if model is not None and model_info is None:
         workers = 0  # a model the workers cannot load
     if workers < 1 or total < min_messages or len(chunks) < 2:
-        return _in_process(chunks, contexts, rules, model, total, progress)
+        return _in_process(chunks, contexts, rules, model, total, progress, finished)
     job = _Job(rules.digest, model_info if model is not None else None)
     with nullcontext(pool) if pool is not None else WarmPool(rules_folder, workers) as ready:
         assert ready.executor is not None
-        return _run(ready, job, chunks, contexts, rules, model, total, progress, share)
+        return _run(ready, job, chunks, contexts, rules, model, total, progress, share,
+                    finished)
 
 
 def _in_process(chunks: list[Sequence[Message]], contexts: Mapping[str, MessageContext],
                 rules: Rules, model: TextModel | None, total: int,
-                progress: Progress | None) -> list[Classification]:
+                progress: Progress | None, finished: Finished | None,
+                ) -> list[Classification]:
     out: list[Classification] = []
     for chunk in chunks:
-        out.extend(classify_messages(chunk, contexts, rules, model))
+        labels = classify_messages(chunk, contexts, rules, model)
+        out.extend(labels)
+        if finished:
+            finished(labels)
         if progress:
             progress(len(out), total)
     return out
@@ -130,7 +139,8 @@ def _in_process(chunks: list[Sequence[Message]], contexts: Mapping[str, MessageC
 
 def _run(pool: WarmPool, job: _Job, chunks: list[Sequence[Message]],
          contexts: Mapping[str, MessageContext], rules: Rules, model: TextModel | None,
-         total: int, progress: Progress | None, share: bool) -> list[Classification]:
+         total: int, progress: Progress | None, share: bool,
+         finished: Finished | None) -> list[Classification]:
     results: list[list[Classification] | None] = [None] * len(chunks)
     # Chunks go to the workers only once one has started (importing spaCy and compiling
     # the rules take seconds): a chunk queued earlier would wait, and the job with it.
@@ -143,8 +153,10 @@ def _run(pool: WarmPool, job: _Job, chunks: list[Sequence[Message]],
 
     def here(i: int) -> None:
         nonlocal done
-        results[i] = classify_messages(chunks[i], contexts, rules, model)
+        results[i] = labels = classify_messages(chunks[i], contexts, rules, model)
         done += len(chunks[i])
+        if finished:
+            finished(labels)
         if progress:
             progress(done, total)
 
@@ -163,6 +175,8 @@ def _run(pool: WarmPool, job: _Job, chunks: list[Sequence[Message]],
         for msg, found in zip(chunks[i], facts, strict=True):
             if found is not None:
                 remember_facts(msg, rules.digest, found)
+        if finished:
+            finished(results[i])  # type: ignore[arg-type]
         done += len(chunks[i])
         if progress:
             progress(done, total)
