@@ -236,6 +236,8 @@ def _report_with(store: Store, settings: Settings, period: Period, as_of: dateti
                  extra_stats: Mapping[str, int] | None, light: bool,
                  standby: Standby | None, pool: WarmPool | None) -> ReportResult:
     messages = list(store.iter_messages(light=light))
+    if pool is not None and not store.classification_count():
+        pool.prepare(messages)  # a first report: the job will start with these
     # The correction file is validated before anything runs: a bad file is refused
     # whole, and neither the store nor the model changes.
     fixes = corrections_mod.load(settings.corrections_path, {m.key for m in messages})

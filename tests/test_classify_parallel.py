@@ -179,3 +179,36 @@ def test_a_first_report_starts_the_pool_early_and_reports_the_same(tmp_path, dem
     pooled = report(tmp_path / "pooled")
     assert len(started) == 1 and started[0].executor is None  # used, then closed
     assert {**pooled, "stats": None} == {**in_process, "stats": None}
+
+
+def test_prepared_messages_classify_as_unprepared_ones(demo_parsed, rules):
+    # Workers prepare the first messages of a job before the threads are known; placed
+    # in their threads later, they must get exactly the labels of a plain run.
+    from inbox_audit.classify.evidence import prepare
+
+    messages, contexts = demo_parsed
+    model = load_model(ensure_model(Settings()))
+    expected = classify_messages(messages, contexts, rules, model)
+    prepared = {m.key: prepare(m, rules) for m in messages[::2]}
+    # One entry made from another mail under the same key is not used for this one.
+    stale = messages[1]
+    prepared[stale.key] = prepare(replace(stale, text=stale.text + "\nPrijs: EUR 999"), rules)
+    assert classify_messages(messages, contexts, rules, model, prepared=prepared) == expected
+    assert not prepared  # each entry used (or passed over) once
+
+
+def test_a_warm_pool_prepares_the_start_of_the_job(demo_parsed, rules, monkeypatch):
+    from inbox_audit.classify import parallel
+
+    messages, contexts = demo_parsed
+    info = ensure_model(Settings())
+    model = load_model(info)
+    expected = classify_messages(messages, contexts, rules, model)
+    monkeypatch.setattr(parallel, "CHUNK", 25)
+    with WarmPool(None, workers=1) as pool:
+        pool.prepare(messages)
+        for future in pool.preparing:
+            assert future.result(timeout=120) is None  # prepared in the worker
+        found = classify_all(messages, contexts, rules, model, model_info=info,
+                             min_messages=0, chunk=25, share=False, pool=pool)
+    assert found == expected

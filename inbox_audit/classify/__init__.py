@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from inbox_audit.classify.evidence import Evidence
+from inbox_audit.classify.evidence import Evidence, Prepared, prepare
 from inbox_audit.classify.facts import message_facts, remember_facts
 from inbox_audit.classify.features import explain_markers, feature_text
 from inbox_audit.classify.headers import CLASSIFIER_HEADERS, header_verdict
@@ -130,18 +130,25 @@ def classify_message(msg: Message, ctx: MessageContext, rules: Rules,
 
 
 def classify_messages(messages: Iterable[Message], contexts: Mapping[str, MessageContext],
-                      rules: Rules, model: TextModel | None = None) -> list[Classification]:
+                      rules: Rules, model: TextModel | None = None, *,
+                      prepared: MutableMapping[str, Prepared] | None = None,
+                      ) -> list[Classification]:
     """One classification per message, in order; a message missing from ``contexts``
     (keyed by ``Message.key``) counts as someone else's, first in its thread. Without
     ``model`` the header and rule stages decide alone. Each message's facts, found on
-    the way, are remembered for :func:`message_facts` (see ``facts.remember_facts``)."""
+    the way, are remembered for :func:`message_facts` (see ``facts.remember_facts``).
+    ``prepared``: messages prepared earlier with these rules (``evidence.prepare``), by
+    key; those used are taken out of it."""
     if model is None:
         return [classify_message(m, contexts.get(m.key, DEFAULT_CONTEXT), rules)
                 for m in messages]
     staged = []
     digest = rules.digest
     for msg in messages:
-        ev = Evidence.build(msg, contexts.get(msg.key, DEFAULT_CONTEXT), rules)
+        ready = prepared.pop(msg.key, None) if prepared else None
+        if ready is None or ready.msg != msg:  # not prepared, or another message
+            ready = prepare(msg, rules)
+        ev = Evidence.placed(ready, contexts.get(msg.key, DEFAULT_CONTEXT))
         remember_facts(msg, digest, ev.facts())
         header = header_stage(ev)
         rule = rule_stage(ev) if header is None or header.yields_to else None

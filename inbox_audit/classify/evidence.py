@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 from inbox_audit.classify.facts import largest_amount
 from inbox_audit.classify.rules import CUE_GROUPS, Match, Rules, find_cues
@@ -46,38 +47,14 @@ class Evidence:
 
     @classmethod
     def build(cls, msg: Message, ctx: MessageContext, rules: Rules) -> Evidence:
-        body, signature = split_new_text(msg.text, rules)
-        own_subject = "" if is_reply_subject(msg.subject, rules) else msg.subject
-        text = match_text(own_subject + "\n" + body[:_BODY_CHARS])
-        language = detect_language(text, rules)
-        common = rules.common
-        names = [a.filename for a in msg.attachments if a.filename]
-        sender = msg.sender.addr if msg.sender else ""
-        amount, currency = largest_amount(body + "\n" + msg.attachment_text)
-        attachment_text = match_text(msg.attachment_text[:_ATTACHMENT_CHARS])
-        seen: set[str] = set()
-        matches = tuple(find_cues(text, rules, CUE_GROUPS, prefer=language, seen=seen))
-        # message_facts reads the intent cues on the whole new text; this text is that
-        # but for the cut of very long ones.
-        intent = ("high_intent" in seen if len(body) <= _BODY_CHARS
-                  else bool(find_cues(match_text(own_subject + "\n" + body), rules,
-                                      ("high_intent",))))
-        return cls(
-            msg=msg, ctx=ctx, rules=rules, body=body, language=language,
-            matches=matches,
-            tail=_signature_cues(signature, rules, language),
-            attachment_matches=tuple(find_cues(attachment_text, rules, ("quote", "other"),
-                                               prefer=language)),
-            quote_attachments=tuple(n for n in names
-                                    if any(p.search(n) for p in common.quote_attachments)),
-            other_attachments=tuple(n for n in names
-                                    if any(p.search(n) for p in common.other_attachments)),
-            noreply=any(p.search(sender) for p in common.noreply_senders),
-            amount=amount,
-            is_reply=(not ctx.first_in_thread or bool(msg.in_reply_to or msg.references)
-                      or is_reply_subject(msg.subject, rules)),
-            currency=currency, high_intent=intent,
-        )
+        """The evidence of ``msg`` in its place ``ctx``."""
+        return cls.placed(prepare(msg, rules), ctx)
+
+    @classmethod
+    def placed(cls, found: Prepared, ctx: MessageContext) -> Evidence:
+        """The evidence of a prepared message (see :func:`prepare`) in its place."""
+        return cls(msg=found.msg, ctx=ctx, is_reply=not ctx.first_in_thread or found.reply,
+                   **found.fields)
 
     def facts(self) -> MessageFacts:
         """What :func:`message_facts` gives for this message (and these rules)."""
@@ -94,6 +71,50 @@ class Evidence:
         """Matches of ``group`` in the attachment text, heaviest first."""
         return sorted((m for m in self.attachment_matches if m.group == group),
                       key=lambda m: -m.weight)
+
+
+class Prepared(NamedTuple):
+    """What the evidence of a message is before its place in a thread is known: all of
+    it but the context. A worker prepares messages while the threads are still being
+    built (the expensive part of classifying), and places them once they are."""
+
+    msg: Message
+    reply: bool  # reply headers or a reply subject
+    fields: dict[str, Any]
+
+
+def prepare(msg: Message, rules: Rules) -> Prepared:
+    """Everything :class:`Evidence` holds about ``msg`` that does not depend on its
+    context."""
+    body, signature = split_new_text(msg.text, rules)
+    own_subject = "" if is_reply_subject(msg.subject, rules) else msg.subject
+    text = match_text(own_subject + "\n" + body[:_BODY_CHARS])
+    language = detect_language(text, rules)
+    common = rules.common
+    names = [a.filename for a in msg.attachments if a.filename]
+    sender = msg.sender.addr if msg.sender else ""
+    amount, currency = largest_amount(body + "\n" + msg.attachment_text)
+    attachment_text = match_text(msg.attachment_text[:_ATTACHMENT_CHARS])
+    seen: set[str] = set()
+    matches = tuple(find_cues(text, rules, CUE_GROUPS, prefer=language, seen=seen))
+    # message_facts reads the intent cues on the whole new text; this text is that but
+    # for the cut of very long ones.
+    intent = ("high_intent" in seen if len(body) <= _BODY_CHARS
+              else bool(find_cues(match_text(own_subject + "\n" + body), rules,
+                                  ("high_intent",))))
+    return Prepared(msg, bool(msg.in_reply_to or msg.references)
+                    or is_reply_subject(msg.subject, rules), dict(
+        rules=rules, body=body, language=language, matches=matches,
+        tail=_signature_cues(signature, rules, language),
+        attachment_matches=tuple(find_cues(attachment_text, rules, ("quote", "other"),
+                                           prefer=language)),
+        quote_attachments=tuple(n for n in names
+                                if any(p.search(n) for p in common.quote_attachments)),
+        other_attachments=tuple(n for n in names
+                                if any(p.search(n) for p in common.other_attachments)),
+        noreply=any(p.search(sender) for p in common.noreply_senders),
+        amount=amount, currency=currency, high_intent=intent,
+    ))
 
 
 def _signature_cues(signature: str, rules: Rules, language: str | None) -> tuple[Match, ...]:
