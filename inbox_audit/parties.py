@@ -14,7 +14,7 @@ from functools import lru_cache
 import tldextract
 
 from inbox_audit.config import Settings
-from inbox_audit.models import Message
+from inbox_audit.models import Address, Message
 
 # Consumer mail providers: the domain says nothing about the organisation.
 FREEMAIL_DOMAINS = frozenset({
@@ -64,11 +64,12 @@ class Parties:
         self._me: dict[str | None, bool] = {}
         self._keys: dict[str | None, str | None] = {}
         # (sent by the buyer's side, counterparties) per sender for mail from the other
-        # side (_BUYER for the buyer's side), and per message for the buyer's mail, whose
-        # answer depends on its recipients. The message is kept beside its answer to
-        # check that a later question is about the very same object.
+        # side (_BUYER for the buyer's side), and per To and Cc for the buyer's mail,
+        # whose answer depends on its recipients.
         self._of_sender: dict[str, tuple[bool, tuple[str, ...]] | object] = {}
-        self._of_message: dict[str, tuple[Message, tuple[bool, tuple[str, ...]]]] = {}
+        self._of_recipients: dict[tuple[int, int], tuple[tuple[Address, ...],
+                                                          tuple[Address, ...],
+                                                          tuple[bool, tuple[str, ...]]]] = {}
 
     def is_me(self, addr: str | None) -> bool:
         """The buyer himself or a colleague in ``my_domains``."""
@@ -126,11 +127,15 @@ class Parties:
             self._of_sender[sender] = answer
         if answer is not _BUYER:
             return answer  # type: ignore[return-value]
-        known = self._of_message.get(msg.key)
-        if known is not None and known[0] is msg:
-            return known[1]
-        mine = (True, tuple(_unique(self.supplier_key(a.addr) for a in msg.recipients)))
-        self._of_message[msg.key] = (msg, mine)
+        # The buyer's answer depends on the recipients only. Messages read from the
+        # store share one tuple per distinct list of addresses (store_rows), so the
+        # answer is kept per pair of tuples: by identity, beside the tuples themselves.
+        to, cc = msg.to, msg.cc
+        known = self._of_recipients.get((id(to), id(cc)))
+        if known is not None and known[0] is to and known[1] is cc:
+            return known[2]
+        mine = (True, tuple(_unique(self.supplier_key(a.addr) for a in (*to, *cc))))
+        self._of_recipients[(id(to), id(cc))] = (to, cc, mine)
         return mine
 
 

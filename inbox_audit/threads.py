@@ -242,19 +242,23 @@ class _Group:
         self.last: datetime | None = None
         self.parts = 0  # header-linked components merged into it
 
-    def add(self, msgs: list[Message], suppliers: set[str]) -> None:
+    def add(self, msgs: list[Message], subjects: set[str], suppliers: set[str]) -> None:
+        """Take in a component, with its normalised subjects (none empty) and suppliers."""
         self.messages.extend(msgs)
         self.parts += 1
-        for msg in msgs:
-            subject = normalise_subject(msg.subject)
-            if subject:
-                self.subjects.add(subject)
+        self.subjects |= subjects
         self.suppliers |= suppliers
         # A component is in time order, undated last: its dates come sorted.
         dates = [m.date for m in msgs if m.date is not None]
-        self.dates = sorted(self.dates + dates) if self.dates else dates
-        if self.dates:
-            self.last = self.dates[-1]
+        if not dates:
+            return
+        if not self.dates:
+            self.dates = dates
+        elif dates[0] >= self.dates[-1]:
+            self.dates.extend(dates)  # all later: still sorted
+        else:
+            self.dates = sorted(self.dates + dates)
+        self.last = self.dates[-1]
 
     def last_date_before(self, when: datetime) -> datetime | None:
         index = bisect.bisect_right(self.dates, when)
@@ -284,8 +288,11 @@ def _join_by_subject(components: list[list[Message]], parties: Parties) -> list[
         subject = normalise_subject(root.subject)
         if len(component) == 1:
             suppliers = set(sides(root)[1])
+            subjects = {subject} if subject else set()
         else:
             suppliers = {s for m in component for s in sides(m)[1]}
+            subjects = {normalise_subject(m.subject) for m in component}
+            subjects.discard("")
         target = None
         if subject and suppliers:
             if root.date is None:
@@ -298,9 +305,9 @@ def _join_by_subject(components: list[list[Message]], parties: Parties) -> list[
         if target is None:
             target = _Group()
             groups.append(target)
-        known = set(target.subjects)
-        target.add(component, suppliers)
-        for new_subject in target.subjects - known:
+        fresh = subjects - target.subjects
+        target.add(component, subjects, suppliers)
+        for new_subject in fresh:
             by_subject.setdefault(new_subject, []).append(target)
             recent.setdefault(new_subject, []).append(target)
     return groups
