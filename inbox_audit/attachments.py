@@ -5,7 +5,8 @@ size of each attachment (plus the raw mail, unless ``keep_raw = false``), and a 
 only ever text, never a path. Reading is bounded: a binary attachment is measured from
 its base64 length without decoding it, only PDFs up to ``PDF_MAX_BYTES`` and text
 attachments are decoded, and all attachment text together is cut at
-``ATTACHMENT_TEXT_CAP`` characters.
+``ATTACHMENT_TEXT_CAP`` characters. PDF text comes from PDFium (pypdfium2) in every
+process, so the text stored for a mail does not depend on which process parsed it.
 """
 
 from __future__ import annotations
@@ -13,18 +14,19 @@ from __future__ import annotations
 import base64
 import binascii
 import email.message
-import io
 import re
-import warnings
-
-import pypdf
+import threading
+from typing import TYPE_CHECKING
 
 from inbox_audit.mimetext import PartIndex, decode_bytes, header_text
 from inbox_audit.models import Attachment
 
+if TYPE_CHECKING:
+    import pypdfium2
+
 # Characters of attachment text kept per message (all attachments together).
 ATTACHMENT_TEXT_CAP = 20_000
-# Larger PDFs are listed but not read: pypdf's time grows with the file, and a quote
+# Larger PDFs are listed but not read: reading time grows with the file, and a quote
 # that matters is a few pages, not a 50 MB brochure.
 PDF_MAX_BYTES = 10 * 1024 * 1024
 PDF_MAX_PAGES = 30
@@ -216,50 +218,80 @@ def _b64_decode(payload: str, limit: int | None, filename: str,
         return b""
 
 
-def _remember_named_encodings() -> None:
-    """Make pypdf's text extraction build its placeholder font's encoding table once.
-
-    pypdf starts every page's text extraction with a placeholder font whose 256-entry
-    WinAnsi table it builds by decoding each byte value on its own: about an eighth of
-    the time of reading a one-page PDF. The table depends on the encoding's name only,
-    so it is built once and each caller gets its own copy (the text is the same). Where
-    a pypdf version does not have that function, nothing is changed."""
-    try:
-        from pypdf._text_extraction import _text_extractor
-    except ImportError:  # pragma: no cover - a pypdf without that module
-        return
-    build = getattr(_text_extractor, "encoding_dict_from_named_encoding", None)
-    if build is None or getattr(build, "_inbox_audit_memo", False):
-        return
-    tables: dict[str, dict[int, str]] = {}
-
-    def remembered(encoding: str) -> dict[int, str]:
-        table = tables.get(encoding)
-        if table is None:
-            table = tables[encoding] = build(encoding)
-        return dict(table)
-
-    remembered._inbox_audit_memo = True  # type: ignore[attr-defined]
-    _text_extractor.encoding_dict_from_named_encoding = remembered
-
-
-_remember_named_encodings()
+# PDFium is not thread-safe; parsing runs on one thread per process, the lock keeps that
+# true should two threads ever parse at once.
+_PDFIUM_LOCK = threading.Lock()
+_TRAILING_BLANKS = re.compile(r"[ \t]+$", re.MULTILINE)
 
 
 def pdf_text(data: bytes, filename: str, defects: list[str]) -> str:
-    """The text of a PDF, or "" with a defect when it is broken or encrypted."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = pypdf.PdfReader(io.BytesIO(data))
-            if reader.is_encrypted:
-                reader.decrypt("")
-            pages = []
-            for page in reader.pages[:PDF_MAX_PAGES]:
-                pages.append(page.extract_text() or "")
-                if sum(map(len, pages)) > ATTACHMENT_TEXT_CAP:
-                    break
-            return "\n".join(pages)
-    except Exception as exc:  # pypdf raises many types on broken files
-        defects.append(f"unreadable PDF {filename!r} ({type(exc).__name__})")
-        return ""
+    """The text of a PDF's first ``PDF_MAX_PAGES`` pages (no further page once
+    ``ATTACHMENT_TEXT_CAP`` characters are passed), pages and lines separated by "\\n";
+    or "" and one defect when the file is broken, truncated, locked with a password or
+    otherwise unreadable. A PDF encrypted without a user password is read.
+
+    PDFium reads it in every process (no other reader as a fallback), so a mail is stored
+    with the same text whether a parse worker or the importing process read it."""
+    import pypdfium2  # here: a run that meets no PDF does not load the library
+
+    raw = pypdfium2.raw
+    with _PDFIUM_LOCK:
+        # Opened here rather than by PdfDocument(data), which raises on a PDF with no
+        # pages without closing the document it loaded (a leak per such file).
+        handle = raw.FPDF_LoadMemDocument64(data, len(data), None)
+        if not handle:
+            reason = {raw.FPDF_ERR_PASSWORD: "encrypted with a password",
+                      raw.FPDF_ERR_SECURITY: "unsupported encryption"}
+            defects.append(_unreadable(filename, reason.get(raw.FPDF_GetLastError())))
+            return ""
+        # The document reads ``data`` in place: ``data`` is held until it is closed.
+        doc = pypdfium2.PdfDocument(handle)
+        try:
+            return "\n".join(_page_texts(doc))
+        except Exception:  # a page PDFium cannot load: the file is damaged
+            defects.append(_unreadable(filename, "damaged page"))
+            return ""
+        finally:
+            doc.close()
+
+
+def _page_texts(doc: pypdfium2.PdfDocument) -> list[str]:
+    """The text of each page read (``pdf_text``'s limits), each closed once read: the
+    memory is PDFium's, not Python's, and a long import reads thousands of PDFs."""
+    texts: list[str] = []
+    total = 0
+    for number in range(min(len(doc), PDF_MAX_PAGES)):
+        page = doc[number]
+        try:
+            textpage = page.get_textpage()
+            try:
+                text = _plain(textpage.get_text_range())
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+        texts.append(text)
+        total += len(text)
+        if total > ATTACHMENT_TEXT_CAP:
+            break
+    return texts
+
+
+def _plain(text: str) -> str:
+    """PDFium's page text as the rest of the code reads text: "\\n" line ends (PDFium
+    writes "\\r\\n"), no NULs or form feeds, no blanks at line ends."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\ufffe" in text:
+        # PDFium joins a line that ends in a hyphen to the next one and marks the hyphen
+        # U+FFFE; put back the hyphen and the line break as drawn, so no word is made up.
+        text = text.replace("\ufffe", "-\n")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if "\f" in text or "\v" in text:
+        text = text.replace("\f", "\n").replace("\v", "\n")
+    return _TRAILING_BLANKS.sub("", text)
+
+
+def _unreadable(filename: str, reason: str | None) -> str:
+    return f"unreadable PDF {filename!r} ({reason or 'damaged or not a PDF'})"

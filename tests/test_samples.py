@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import email
 import importlib.util
-import io
 import mailbox
 import sys
 from collections import defaultdict
@@ -17,8 +16,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from pypdf import PdfReader
 
+from inbox_audit.attachments import pdf_text
 from inbox_audit.config import load_settings
 from inbox_audit.models import LABELS
 from inbox_audit.parties import Parties
@@ -190,7 +189,7 @@ def test_offer_pdfs_hold_extractable_amounts(messages, truth):
         for part in msg.iter_attachments():
             if part.get_content_type() != "application/pdf":
                 continue
-            text = PdfReader(io.BytesIO(part.get_content())).pages[0].extract_text()
+            text = pdf_text(part.get_content(), "offer.pdf", [])
             assert any(ch.isdigit() for ch in text) and ("EUR" in text or "€" in text)
             found += truth[key(msg)]["label"] == "quote"
     assert found >= 5
