@@ -247,12 +247,18 @@ def _report_with(store: Store, settings: Settings, period: Period, as_of: dateti
     labels, classified = classify_store(store, settings, messages, parties, contexts,
                                         progress=progress, fixes=fixes, light=light,
                                         standby=standby, pool=pool)
+    if pool is not None:
+        # Done: the workers leave while the deals and figures are made, and the pool's
+        # threads here with them (while they run, no child is forked: see sidejob).
+        pool.close()
     labels.update(fixes)  # the buyer's word overrides the classifier
     deals = build_deals(messages, threads, labels, parties)
     # Amounts and intent are read only where the figures look (metrics_deal).
     facts = stored_facts(store, (k for d in deals for k in fact_keys(d)), settings,
                    loaded=None if light else {m.key: m for m in messages}, standby=standby)
     deals = with_facts(deals, facts)
+    if standby is not None:
+        standby.release()  # done: it leaves while the figures are made
     # The clock's calendar spans the local years of the first and the last message.
     dates = [m.date for m in messages if m.date]
     years = {as_of.year}
@@ -269,11 +275,6 @@ def _report_with(store: Store, settings: Settings, period: Period, as_of: dateti
     metrics = compute_metrics(deals, messages, labels, clock=clock, settings=settings,
                               as_of=as_of, period=period, deal_index=deal_index(deals),
                               stats=stats)
-    # The helper processes are done: let them go (their threads here would keep the
-    # JSON from being written by a forked child, see sidejob).
-    for helper in (standby, pool):
-        if helper is not None:
-            helper.close()
     context = None
     with (side_job(lambda: _write_atomic(json_out, json_dumps(metrics_json(metrics))),
                    fork=html_out is not None) if json_out is not None else nullcontext()):

@@ -99,11 +99,9 @@ class WarmPool:
 
     def close(self) -> None:
         if self.executor is not None:
-            # Every chunk is back. Started workers are idle: they leave at once, and
-            # waiting for them also ends the executor's threads here (see sidejob). A
-            # worker still starting is not waited for: it exits once it has started.
-            started = all(f.done() for f in self.ready)
-            self.executor.shutdown(wait=started, cancel_futures=True)
+            # Every chunk is back; the workers leave on their own (a worker still
+            # starting exits once it has), and so do the executor's threads here.
+            self.executor.shutdown(wait=False, cancel_futures=True)
             self.executor = None
 
 

@@ -50,6 +50,7 @@ class Standby:
                                         name="inbox-audit-standby", daemon=True)
         self._process.start()
         child.close()
+        self._released = False
 
     def __enter__(self) -> Standby:
         return self
@@ -71,11 +72,18 @@ class Standby:
         """``[message_facts(m, rules) for m in messages]``, or None."""
         return self._ask(("facts", rules_digest, list(messages)))
 
+    def release(self) -> None:
+        """Tell the process its work is done without waiting for it to leave (which
+        takes it a moment: spaCy and the model are torn down); :meth:`close` waits."""
+        if not self._released:
+            self._released = True
+            with contextlib.suppress(OSError, ValueError):  # died meanwhile
+                self._conn.send(None)
+
     def close(self) -> None:
         """Let the process go (it is stopped if it does not leave at once)."""
         if self._process.is_alive():
-            with contextlib.suppress(OSError, ValueError):  # died meanwhile
-                self._conn.send(None)
+            self.release()
             self._process.join(_CLOSE_WAIT_S)
             if self._process.is_alive():
                 self._process.terminate()
