@@ -111,22 +111,41 @@ class PartIndex:
         # Keyed by id(): the parts live as long as the mail they belong to.
         facts = self._facts.get(id(part))
         if facts is None:
-            facts = self._facts[id(part)] = PartFacts(
-                part.get_content_type(), (part.get_content_disposition() or "").lower(),
-                _filename(part))
+            facts = self._facts[id(part)] = _part_facts(part)
         return facts
 
 
-def _filename(part: email.message.Message) -> str | None:
-    """``part.get_filename()``, without parsing the parameters of headers that cannot
-    hold one: a file name is the "filename" parameter of Content-Disposition or the
-    "name" parameter of Content-Type (RFC 2231 pieces "filename*0*" included), so a
-    part whose two headers do not contain "name" has none."""
-    for header in ("content-disposition", "content-type"):
-        value = part.get(header)
-        if value is not None and "name" in str(value).lower():
-            return part.get_filename()
-    return None
+def _part_facts(part: email.message.Message) -> PartFacts:
+    """``PartFacts`` as ``get_content_type()``, ``get_content_disposition()`` and
+    ``get_filename()`` give them, from one pass over the part's headers (each ``get``
+    lower-cases every header name of the part, and a mail's own header block is long)."""
+    content_type = disposition = None
+    for name, value in part._headers:  # the order get() searches in
+        lower = name.lower()
+        if lower == "content-type":
+            if content_type is None:
+                content_type = part.policy.header_fetch_parse(name, value)
+        elif lower == "content-disposition" and disposition is None:
+            disposition = part.policy.header_fetch_parse(name, value)
+    if content_type is None:
+        ctype = part.get_default_type()
+    else:
+        ctype = _main_value(content_type)
+        if ctype.count("/") != 1:  # RFC 2045 5.2: an invalid type reads as text/plain
+            ctype = "text/plain"
+    # A file name is the "filename" parameter of Content-Disposition or the "name"
+    # parameter of Content-Type (RFC 2231 pieces "filename*0*" included): a part whose
+    # two headers do not contain "name" has none, and their parameters are not parsed.
+    named = any(value is not None and "name" in str(value).lower()
+                for value in (disposition, content_type))
+    return PartFacts(ctype, "" if disposition is None else _main_value(disposition),
+                     part.get_filename() if named else None)
+
+
+def _main_value(value: object) -> str:
+    # What the stdlib's ``_splitparam(value)[0].lower()`` gives: the value before any
+    # parameters.
+    return str(value).partition(";")[0].strip().lower()
 
 
 def _body_parts(msg: email.message.Message, defects: list[str],

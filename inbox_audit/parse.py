@@ -84,10 +84,10 @@ _PLAIN_DATE = re.compile(r"(?:[A-Za-z]{3}, )?(\d{1,2}) (" + "|".join(_MONTH_NUMB
 _ANGLE_ID = re.compile(r"<\s*([^<>\s]+?)\s*>")
 _TOO_DEEP = "MIME parts nested too deep to read (hostile or broken mail)"
 
-# mail-parser and pypdf log a warning for every oddity of every broken mail; without a
+# mail-parser and pypdfium2 log warnings about oddities of broken mail; without a
 # handler of their own, Python's last-resort handler would print them all on stderr.
 # A NullHandler silences that while an application's own logging still sees them.
-for _name in ("mailparser", "pypdf"):
+for _name in ("mailparser", "pypdfium2"):
     logging.getLogger(_name).addHandler(logging.NullHandler())
 
 
@@ -173,7 +173,7 @@ def _parse(raw: bytes, folder: str, internaldate: datetime | None) -> Message:
         attachments=attachments,
         headers=tuple((name.lower(), header_text(str(value))[:HEADER_TEXT_CAP])
                       for name, value in msg.raw_items() if name.lower() in KEPT_HEADERS),
-        content_type=msg.get_content_type(),
+        content_type=parts.of(msg).content_type,  # msg.get_content_type(), read once
         folder=folder,
         raw_sha256=sha,
         size=len(raw),

@@ -27,6 +27,7 @@ from inbox_audit.models import Message
 from inbox_audit.parse import ParseError, parse_message
 from inbox_audit.sources.files import RawMail
 from inbox_audit.store import Store, StoredForm, stored_form
+from inbox_audit.store_rows import message_row, pack_raw
 
 Parsed = StoredForm | ParseError
 # Below this many messages a job is parsed in this process.
@@ -56,6 +57,16 @@ def prepare_raw(mail: RawMail) -> Parsed:
     return parsed if isinstance(parsed, ParseError) else stored_form(parsed, mail.raw)
 
 
+def prepare_many(mails: Sequence[RawMail]) -> list[Parsed]:
+    """``prepare_raw`` of each mail, in order. All are parsed before any is packed:
+    zstd's tables then stay in the CPU cache from one mail to the next (packing right
+    after each parse took about twice as long)."""
+    parsed = [parse_raw(mail) for mail in mails]
+    return [result if isinstance(result, ParseError) else
+            StoredForm(result.key, result.raw_sha256, message_row(result), pack_raw(mail.raw))
+            for result, mail in zip(parsed, mails, strict=True)]
+
+
 class ParsePool:
     """``submit(mails)`` starts parsing and returns a function that waits for the
     results (``prepare_raw``'s), in order. Use as a context manager; ``workers=0``
@@ -78,7 +89,7 @@ class ParsePool:
 
     def submit(self, mails: Sequence[RawMail]) -> Callable[[], list[Parsed]]:
         if self._executor is None or len(mails) < 2:
-            return lambda: [prepare_raw(mail) for mail in mails]
+            return lambda: prepare_many(mails)
         size = -(-len(mails) // self.workers)
         chunks = [list(mails[i:i + size]) for i in range(0, len(mails), size)]
         try:
@@ -87,7 +98,7 @@ class ParsePool:
                 for chunk in chunks]
         except BrokenProcessPool:
             self._broken()
-            return lambda: [prepare_raw(mail) for mail in mails]
+            return lambda: prepare_many(mails)
         return lambda: self._gather(futures, chunks)
 
     def _gather(self, futures: list[Future[list[_Sent]]],
@@ -100,7 +111,7 @@ class ParsePool:
             except BrokenProcessPool:
                 # A worker died (out of memory, killed): finish here, without workers.
                 self._broken()
-                results.extend(prepare_raw(mail) for mail in chunk)
+                results.extend(prepare_many(chunk))
         return results
 
     def _broken(self) -> None:
@@ -127,12 +138,10 @@ _Sent = tuple[str, str, tuple[Any, ...], bytes] | ParseError
 
 
 def _parse_chunk(mails: list[_Mail]) -> list[_Sent]:
-    results: list[_Sent] = []
-    for raw, folder, internaldate in mails:
-        parsed = prepare_raw(RawMail(raw, "", folder, internaldate))
-        results.append(parsed if isinstance(parsed, ParseError) else
-                       (parsed.key, parsed.raw_sha256, parsed.row, parsed.packed))
-    return results
+    prepared = prepare_many([RawMail(raw, "", folder, internaldate)
+                             for raw, folder, internaldate in mails])
+    return [item if isinstance(item, ParseError) else
+            (item.key, item.raw_sha256, item.row, item.packed) for item in prepared]
 
 
 def _worker_init(parent: int) -> None:

@@ -45,8 +45,10 @@ def same_as_stdlib(raw: bytes) -> None:
 
 @pytest.fixture
 def hollow_everything(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Replace every run however short, so that random mail exercises the markers."""
+    """Replace every run however short (of body lines and of header fields), so that
+    random mail exercises the markers."""
     monkeypatch.setattr(mimetree, "_MIN_RUN", 0)
+    monkeypatch.setattr(mimetree, "_MIN_FIELD_LINES", 0)
 
 
 def test_real_mail_gives_the_stdlib_tree(hollow_everything) -> None:
@@ -85,6 +87,10 @@ LINES = st.sampled_from([
     "plain words", "words: with a colon", "=E9t=E9", "caf\xe9", "",
     "--(b)", "--a.b*", "--[x]--", "Content-Type: multipart/mixed; boundary=\"(b)\"",
     "Content-Type: multipart/mixed; boundary=a.b*", "Content-Type: multipart/x; boundary=[x]",
+    # header fields a run of fields may or may not hold
+    "content-type: multipart/mixed; boundary=b", "CONTENT-TRANSFER-ENCODING: base64",
+    "Content-type : message/rfc822", "-x: y", "X-Inbox-Audit-Fields: 0", " ", "Name : spaced",
+    ":nameless", "Received: from a", "\tby b; Mon, 3 Nov 2025 09:15:00 +0100",
 ])
 ENDS = st.sampled_from(["\n", "\r\n", "\r"])
 
@@ -104,6 +110,23 @@ def line_soup(draw) -> bytes:
     HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(raw=line_soup())
 def test_any_line_soup_gives_the_stdlib_tree(raw: bytes, hollow_everything) -> None:
+    same_as_stdlib(raw)
+
+
+def test_header_fields_are_replaced_then_put_back() -> None:
+    received = "".join(f"Received: from mx{i}.example.be\r\n\tby mx{i + 1}.example.be; "
+                       f"Mon, 3 Nov 2025 09:15:0{i} +0100\r\n" for i in range(5))
+    raw = (f"{received}From: a@b.be\r\nX-Inbox-Audit-Fields: 0\r\nSubject: offerte\r\n"
+           'Content-Type: multipart/mixed; boundary="xx"\r\n\r\n--xx\r\n'
+           "Content-Type: text/plain\r\nX-A: 1\r\nX-B: 2\r\nX-C: 3\r\n\r\n"
+           "From: quoted@c.be\r\nTo: d@e.be\r\nSubject: not a header here\r\n"
+           "--xx--\r\n").encode()
+    runs: list[str] = []
+    skeleton = mimetree._hollow_fields(raw.decode(), runs)
+    assert len(runs) == 3 and "Received" not in skeleton and "quoted@c.be" not in skeleton
+    tree = mime_tree(raw)
+    assert tree["X-Inbox-Audit-Fields"] == "0" and len(tree.get_all("received")) == 5
+    assert tree.get_payload(0).get_payload().startswith("From: quoted@c.be\r\n")
     same_as_stdlib(raw)
 
 

@@ -340,28 +340,40 @@ def test_plain_dates_read_as_the_stdlib_reads_them():
     assert fast > 2_000  # the fast path is really taken
 
 
-def test_file_names_are_the_stdlib_ones():
+def test_part_facts_are_the_stdlib_ones():
     import email
 
-    from inbox_audit.mimetext import _filename
+    from inbox_audit.mimetext import PartFacts, _part_facts
+
+    def stdlib(part: email.message.Message) -> PartFacts:
+        return PartFacts(part.get_content_type(),
+                         (part.get_content_disposition() or "").lower(), part.get_filename())
 
     cases = [
         'attachment; filename="offerte.pdf"', "inline; FILENAME=x.pdf",
         "attachment; filename*=utf-8''caf%C3%A9.pdf", "attachment; filename*0*=a; filename*1=b",
         'application/pdf; name="o.pdf"', "text/plain; charset=utf-8", "attachment",
         'application/octet-stream; NaMe="Scan 1.pdf"', "application/x; foo=name",
+        "TEXT/HTML ; charset=x", "text", "a/b/c", "", "Attachment\xe9; name=\xe9.pdf",
     ]
-    for header in ("Content-Disposition", "Content-Type"):
+    for header in ("Content-Disposition", "Content-Type", "content-TYPE"):
         for value in cases:
-            part = email.message_from_string(f"{header}: {value}\n\nx")
-            assert _filename(part) == part.get_filename(), value
+            for raw in (f"{header}: {value}\n\nx", f"{header}: {value}\n{header}: x/y\n\nx",
+                        f"X-A: 1\nContent-Disposition: inline\n{header}: {value}\n\nx"):
+                part = email.message_from_bytes(raw.encode("latin-1"))
+                assert _part_facts(part) == stdlib(part), raw
+    digest = email.message_from_string(
+        'Content-Type: multipart/digest; boundary="d"\n\n--d\n\nx\n--d--\n')
+    assert _part_facts(digest.get_payload(0)).content_type == "message/rfc822"
     from conftest import REPO
+    from test_corpora import spam_files
 
     from inbox_audit.sources.files import iter_raw_mail
 
     named = 0
-    for raw in iter_raw_mail(sorted((REPO / "samples").rglob("*.mbox"))):
+    files = sorted((REPO / "samples").rglob("*.mbox")) + spam_files()
+    for raw in iter_raw_mail(files):
         for part in email.message_from_bytes(raw.raw).walk():
-            assert _filename(part) == part.get_filename()
+            assert _part_facts(part) == stdlib(part)
             named += part.get_filename() is not None
     assert named > 50
