@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+import textwrap
 import threading
 from dataclasses import replace
 from datetime import datetime
@@ -25,13 +28,28 @@ def _write_pid(path: Path) -> None:
     path.write_text(str(os.getpid()))
 
 
+def _fresh(tmp_path: Path, code: str) -> dict:
+    """Run ``code`` in a new interpreter (no other thread, as in the command) in
+    ``tmp_path``; it prints one JSON object, returned here."""
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
 @needs_fork
 def test_the_job_runs_in_a_child_while_the_block_runs_here(tmp_path):
-    out = tmp_path / "pid"
-    with side_job(lambda: _write_pid(out)) as forked:
-        here = os.getpid()
-    assert forked
-    assert out.read_text() != str(here)
+    seen = _fresh(tmp_path, """
+        import json, os
+        from pathlib import Path
+        from inbox_audit.sidejob import side_job
+        with side_job(lambda: Path("pid").write_text(str(os.getpid()))) as forked:
+            pass
+        print(json.dumps({"forked": forked, "here": os.getpid(),
+                          "there": int(Path("pid").read_text())}))
+    """)
+    assert seen["forked"]
+    assert seen["there"] != seen["here"]
 
 
 def test_without_fork_the_job_runs_here_first(tmp_path):
@@ -43,18 +61,24 @@ def test_without_fork_the_job_runs_here_first(tmp_path):
 
 @needs_fork
 def test_a_job_that_fails_in_the_child_is_done_again_here(tmp_path):
-    out = tmp_path / "pid"
-    parent = os.getpid()
+    seen = _fresh(tmp_path, """
+        import json, os
+        from pathlib import Path
+        from inbox_audit.sidejob import side_job
+        parent = os.getpid()
 
-    def job() -> None:
-        if os.getpid() != parent:
-            raise OSError("no space left on device")
-        _write_pid(out)
+        def job():
+            if os.getpid() != parent:
+                raise OSError("no space left on device")
+            Path("pid").write_text(str(os.getpid()))
 
-    with side_job(job) as forked:
-        pass
-    assert forked
-    assert out.read_text() == str(parent)
+        with side_job(job) as forked:
+            pass
+        print(json.dumps({"forked": forked, "here": parent,
+                          "there": int(Path("pid").read_text())}))
+    """)
+    assert seen["forked"]
+    assert seen["there"] == seen["here"]
 
 
 @needs_fork
@@ -84,17 +108,26 @@ def test_no_child_while_another_thread_runs(tmp_path):
 
 @needs_fork
 def test_an_error_here_stops_the_child_and_leaves_no_stray_file(tmp_path):
-    started = tmp_path / "started"
+    seen = _fresh(tmp_path, """
+        import json, threading
+        from pathlib import Path
+        from inbox_audit.sidejob import side_job
 
-    def slow() -> None:
-        started.write_text("1")
-        threading.Event().wait(30)
-        (tmp_path / "late").write_text("too late")
+        def slow():
+            Path("started").write_text("1")
+            threading.Event().wait(30)
+            Path("late").write_text("too late")
 
-    with pytest.raises(RuntimeError), side_job(slow):
-        while not started.exists():
-            threading.Event().wait(0.01)
-        raise RuntimeError("the HTML failed")
+        try:
+            with side_job(slow) as forked:
+                while not Path("started").exists():
+                    threading.Event().wait(0.01)
+                raise RuntimeError("the HTML failed")
+        except RuntimeError:
+            pass
+        print(json.dumps({"forked": forked}))
+    """)
+    assert seen["forked"]
     assert not (tmp_path / "late").exists()
 
 
