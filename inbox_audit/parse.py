@@ -105,15 +105,16 @@ class ParseError(Exception):
         return ParseError, (self.reason, self.date)
 
 
-def parse_message(raw: bytes, *, folder: str = "",
-                  internaldate: datetime | None = None) -> Message:
-    """Parse one mail into a ``Message``; raises only ``ParseError``.
+def parse_message(raw: bytes, *, folder: str = "", internaldate: datetime | None = None,
+                  sha256: str | None = None) -> Message:
+    """Parse one mail into a ``Message``; raises only ``ParseError``. ``sha256``: the
+    hex SHA-256 of ``raw`` when the caller has it already.
 
     Problems that do not prevent reading the mail (bad charset, missing or absurd Date,
     truncated MIME, broken PDF, a limit reached) are listed in ``Message.defects``.
     """
     try:
-        return _parse(raw, folder, internaldate)
+        return _parse(raw, folder, internaldate, sha256)
     except ParseError as exc:
         reason = exc.reason
     except RecursionError:
@@ -138,7 +139,8 @@ def _guess_date(raw: bytes, internaldate: datetime | None) -> datetime | None:
     return internaldate.astimezone(UTC) if internaldate and internaldate.tzinfo else None
 
 
-def _parse(raw: bytes, folder: str, internaldate: datetime | None) -> Message:
+def _parse(raw: bytes, folder: str, internaldate: datetime | None,
+           sha256: str | None) -> Message:
     if not raw.strip():
         raise ParseError("empty message")
     defects: list[str] = []
@@ -149,7 +151,7 @@ def _parse(raw: bytes, folder: str, internaldate: datetime | None) -> Message:
     if not heads.keys() & _IDENTIFYING:
         raise ParseError("no From, To, Subject, Date or Message-ID header")
 
-    sha = hashlib.sha256(raw).hexdigest()
+    sha = sha256 or hashlib.sha256(raw).hexdigest()
     message_id = _first_id(_raw_header(heads, "message-id"))
     date, date_source = _message_date(heads, internaldate, defects)
     parts = PartIndex()

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -36,17 +37,19 @@ POOL_MIN_MESSAGES = 500
 
 def not_stored(store: Store, mails: Sequence[RawMail]) -> list[RawMail]:
     """The mails whose exact bytes ``store`` does not hold (nor forgot): the ones worth
-    parsing. One question to the store per batch, not per mail."""
+    parsing, with their ``sha256``. One question to the store per batch, not per mail."""
     shas = [hashlib.sha256(mail.raw).hexdigest() for mail in mails]
     known = store.known_raw(shas)
-    return [mail for mail, sha in zip(mails, shas, strict=True) if sha not in known]
+    return [replace(mail, sha256=sha) for mail, sha in zip(mails, shas, strict=True)
+            if sha not in known]
 
 
 def parse_raw(mail: RawMail) -> Message | ParseError:
     """Parse one raw mail, returning the error instead of raising it (a pure function
     of its argument, so it runs the same in a worker process)."""
     try:
-        return parse_message(mail.raw, folder=mail.folder, internaldate=mail.internaldate)
+        return parse_message(mail.raw, folder=mail.folder, internaldate=mail.internaldate,
+                             sha256=mail.sha256)
     except ParseError as exc:
         return exc
 
@@ -94,7 +97,7 @@ class ParsePool:
         chunks = [list(mails[i:i + size]) for i in range(0, len(mails), size)]
         try:
             futures = [self._executor.submit(_parse_chunk, [
-                (mail.raw, mail.folder, mail.internaldate) for mail in chunk])
+                (mail.raw, mail.folder, mail.internaldate, mail.sha256) for mail in chunk])
                 for chunk in chunks]
         except BrokenProcessPool:
             self._broken()
@@ -133,13 +136,13 @@ class ParsePool:
 
 # What travels to and from a worker: plain tuples, which pickle with less work than
 # ``RawMail`` and ``StoredForm`` objects (a dict or slots each).
-_Mail = tuple[bytes, str, datetime | None]
+_Mail = tuple[bytes, str, datetime | None, str | None]
 _Sent = tuple[str, str, tuple[Any, ...], bytes] | ParseError
 
 
 def _parse_chunk(mails: list[_Mail]) -> list[_Sent]:
-    prepared = prepare_many([RawMail(raw, "", folder, internaldate)
-                             for raw, folder, internaldate in mails])
+    prepared = prepare_many([RawMail(raw, "", folder, internaldate, sha256)
+                             for raw, folder, internaldate, sha256 in mails])
     return [item if isinstance(item, ParseError) else
             (item.key, item.raw_sha256, item.row, item.packed) for item in prepared]
 

@@ -136,10 +136,16 @@ class Store:
         instead of interleaving its batches with ours. Writes still commit per
         ``writing()`` block; meanwhile the log is checkpointed in the background."""
         self._acquire()
+        # A big import inserts into indexes of random keys (message, raw hash) that
+        # outgrow SQLite's default 2 MB page cache at about 100,000 mails; 64 MB keeps
+        # them in memory (measured: 10,000 inserts into a 100k store, 10-20 % less CPU).
         try:
+            self._conn.execute(f"PRAGMA cache_size={_WRITER_CACHE_KIB}")
             with Checkpointer(self.path):
                 yield self
         finally:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("PRAGMA cache_size=-2000")  # SQLite's default again
             self._lock.release()
 
     def _acquire(self) -> None:
@@ -521,6 +527,7 @@ class Store:
 
 # The columns of a light read (iter_messages(light=True)): the texts as empty values of
 # their type, so the rows decode like whole ones.
+_WRITER_CACHE_KIB = -65_536  # negative: KiB, not pages
 _BLANK = {"body": "''", "attachment_text": "''", "headers": "'[]'", "defects": "'[]'"}
 _LIGHT_COLUMNS = tuple(_BLANK.get(column, column) for column in MESSAGE_COLUMNS)
 

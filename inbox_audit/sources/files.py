@@ -42,12 +42,15 @@ class RawMail:
 
     ``internaldate`` is when the mailbox received it, when the source records that
     (maildir file names, mbox "From " lines); the parser uses it when Date is unusable.
+    ``sha256`` is the hex SHA-256 of ``raw`` once known (the import hashes every mail
+    to skip stored ones; the parser then need not hash it again).
     """
 
     raw: bytes
     origin: str
     folder: str
     internaldate: datetime | None = None
+    sha256: str | None = None
 
 
 def check_paths(paths: Sequence[Path]) -> None:
