@@ -10,7 +10,6 @@ import gc
 import os
 import sys
 import threading
-import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -21,39 +20,9 @@ import click
 from inbox_audit import __version__, pipeline, weekly
 from inbox_audit.config import Settings, load_settings
 from inbox_audit.errors import InboxAuditError
+from inbox_audit.progress import Progress
 
 EPILOG_WIDTH = 100
-
-
-class Progress:
-    """A progress line on stderr; silent when quiet or when stderr is not a terminal."""
-
-    def __init__(self, label: str, quiet: bool) -> None:
-        self.label = label
-        self.enabled = not quiet and sys.stderr.isatty()
-        self._last = 0.0
-
-    def __call__(self, done: int, total: int | None) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if now - self._last < 0.1 and done != total:
-            return
-        self._last = now
-        if total:
-            width = 30
-            filled = int(width * done / total)
-            bar = "#" * filled + "-" * (width - filled)
-            text = f"\r{self.label} [{bar}] {done}/{total}"
-        else:
-            text = f"\r{self.label} {done}"
-        sys.stderr.write(text)
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled and self._last:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
 
 
 def _common(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -416,6 +385,8 @@ def evaluate(settings: Settings, quiet: bool, path: Path, truth: Path | None,
     """
     import json
 
+    from inbox_audit.classify.evaluate import evaluation_lines
+
     progress = Progress("evaluate", quiet)
     try:
         result = pipeline.run_evaluate(settings, path, truth=truth, use_model=not rules_only,
@@ -425,38 +396,8 @@ def evaluate(settings: Settings, quiet: bool, path: Path, truth: Path | None,
     if json_out is not None:
         json_out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n",
                             encoding="utf-8")
-    for line in format_evaluation(result):
+    for line in evaluation_lines(result):
         click.echo(line)
-
-
-def format_evaluation(result: dict[str, Any]) -> list[str]:
-    """The evaluation dict as the lines ``inbox-audit evaluate`` prints."""
-    labels = list(result["labels"])
-    short = {"follow-up": "follow", "request": "request", "quote": "quote",
-             "silence": "silence", "other": "other"}
-    lines = [f"{result['messages']} labelled messages ({result['truth']}); "
-             f"accuracy {result['accuracy']:.1%}, macro-F1 {result['macro_f1']:.3f}", "",
-             f"{'label':<10} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}"]
-    for label, row in result["labels"].items():
-        lines.append(f"{label:<10} {row['precision']:>9.3f} {row['recall']:>7.3f} "
-                     f"{row['f1']:>6.3f} {row['support']:>8}")
-    lines += ["", "confusion (rows: truth, columns: predicted)",
-              f"{'':<10}" + "".join(f"{short.get(lab, lab):>9}" for lab in labels)]
-    for truth_label, row in result["confusion"].items():
-        lines.append(f"{truth_label:<10}" + "".join(f"{row[lab]:>9}" for lab in labels))
-    lines += ["", "per language"]
-    for lang, row in result["languages"].items():
-        lines.append(f"  {lang:<8} {row['messages']:>4} messages  accuracy "
-                     f"{row['accuracy']:.1%}  macro-F1 {row['macro_f1']:.3f}")
-    sources = ", ".join(f"{k} {v}" for k, v in sorted(result["sources"].items()))
-    lines += ["", f"decided by: {sources}"]
-    if result["mistakes"]:
-        lines += ["", "worst mistakes (most confident first)"]
-        for m in result["mistakes"]:
-            lines.append(f"  {m['expected']} -> {m['predicted']} ({m['confidence']:.2f}, "
-                         f"{m['source']}) {m['subject'][:60]!r}")
-            lines.append(f"      {m['explanation'][:160]}")
-    return lines
 
 
 # Whether this module runs as the command (``main()`` without argv): the process then

@@ -138,3 +138,33 @@ def _mistakes(scored: list[Message], expected: dict[str, Label],
              "predicted": labels[m.key].label, "confidence": labels[m.key].confidence,
              "source": labels[m.key].source, "explanation": labels[m.key].explanation}
             for m in wrong[:limit]]
+
+
+def evaluation_lines(result: dict[str, Any]) -> list[str]:
+    """The evaluation dict as the lines ``inbox-audit evaluate`` prints."""
+    labels = list(result["labels"])
+    short = {"follow-up": "follow", "request": "request", "quote": "quote",
+             "silence": "silence", "other": "other"}
+    lines = [f"{result['messages']} labelled messages ({result['truth']}); "
+             f"accuracy {result['accuracy']:.1%}, macro-F1 {result['macro_f1']:.3f}", "",
+             f"{'label':<10} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}"]
+    for label, row in result["labels"].items():
+        lines.append(f"{label:<10} {row['precision']:>9.3f} {row['recall']:>7.3f} "
+                     f"{row['f1']:>6.3f} {row['support']:>8}")
+    lines += ["", "confusion (rows: truth, columns: predicted)",
+              f"{'':<10}" + "".join(f"{short.get(lab, lab):>9}" for lab in labels)]
+    for truth_label, row in result["confusion"].items():
+        lines.append(f"{truth_label:<10}" + "".join(f"{row[lab]:>9}" for lab in labels))
+    lines += ["", "per language"]
+    for lang, row in result["languages"].items():
+        lines.append(f"  {lang:<8} {row['messages']:>4} messages  accuracy "
+                     f"{row['accuracy']:.1%}  macro-F1 {row['macro_f1']:.3f}")
+    sources = ", ".join(f"{k} {v}" for k, v in sorted(result["sources"].items()))
+    lines += ["", f"decided by: {sources}"]
+    if result["mistakes"]:
+        lines += ["", "worst mistakes (most confident first)"]
+        for m in result["mistakes"]:
+            lines.append(f"  {m['expected']} -> {m['predicted']} ({m['confidence']:.2f}, "
+                         f"{m['source']}) {m['subject'][:60]!r}")
+            lines.append(f"      {m['explanation'][:160]}")
+    return lines
