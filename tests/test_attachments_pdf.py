@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
-from mailfactory import multipart, part, tiny_pdf
+from mailfactory import multipart, part, pdf_file, tiny_pdf
 
 from inbox_audit.attachments import ATTACHMENT_TEXT_CAP, PDF_MAX_PAGES, pdf_text
 from inbox_audit.classify.facts import largest_amount
@@ -75,17 +75,7 @@ def make_pdf(pages: list[list[str]], *, user_password: str | None = None,
     if key:
         objects.append(b"<< /Filter %s /V 1 /R 2 /O <%s> /U <%s> /P -4 >>" % (
             security, owner.hex().encode(), _rc4(key, _PAD).hex().encode()))
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, trailer, xref)
-    return bytes(out)
+    return pdf_file(objects, trailer)
 
 
 def read(data: bytes) -> tuple[str, list[str]]:
