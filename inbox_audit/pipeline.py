@@ -26,6 +26,7 @@ from inbox_audit.clock import WorkClock
 from inbox_audit.config import Settings, load_settings
 from inbox_audit.deals import build_deals, deal_index, with_facts
 from inbox_audit.errors import ConfigError, InboxAuditError
+from inbox_audit.kept_threads import kept_threads
 from inbox_audit.labelling import classify_store, stored_facts
 from inbox_audit.metrics import AuditMetrics, compute_metrics, metrics_json
 from inbox_audit.metrics_deal import fact_keys
@@ -36,7 +37,6 @@ from inbox_audit.report import ReportContext, ReviewItem, build_context, render_
 from inbox_audit.resources import samples_dir
 from inbox_audit.sidejob import side_job
 from inbox_audit.store import Store
-from inbox_audit.threads import build_threads, message_contexts
 
 if TYPE_CHECKING:
     # Imported where used: a report run does not load the parser, PDF reader or IMAP
@@ -148,11 +148,11 @@ def run_train(settings: Settings, *, force: bool = True) -> ModelInfo:
     if settings.store_path.is_file():
         with open_store(settings) as store:
             messages = list(store.iter_messages())
-        fixes = corrections_mod.load(settings.corrections_path, {m.key for m in messages})
-        if fixes:
-            parties = Parties(settings)
-            contexts = message_contexts(messages, build_threads(messages, parties), parties)
-            corrections = training_corrections(fixes, messages, contexts)
+            fixes = corrections_mod.load(settings.corrections_path,
+                                         {m.key for m in messages})
+            if fixes:
+                _, contexts = kept_threads(store, settings, messages, Parties(settings))
+                corrections = training_corrections(fixes, messages, contexts)
     return ensure_model(settings, corrections, force=force)
 
 
@@ -242,8 +242,7 @@ def _report_with(store: Store, settings: Settings, period: Period, as_of: dateti
     # whole, and neither the store nor the model changes.
     fixes = corrections_mod.load(settings.corrections_path, {m.key for m in messages})
     parties = Parties(settings)
-    threads = build_threads(messages, parties)
-    contexts = message_contexts(messages, threads, parties)
+    threads, contexts = kept_threads(store, settings, messages, parties)
     labels, classified = classify_store(store, settings, messages, parties, contexts,
                                         progress=progress, fixes=fixes, light=light,
                                         standby=standby, pool=pool)
@@ -330,8 +329,7 @@ def run_review(
         except corrections_mod.CorrectionsError:
             fixes = {}  # the problems are listed; the report will refuse the file
         parties = Parties(settings)
-        threads = build_threads(messages, parties)
-        contexts = message_contexts(messages, threads, parties)
+        _, contexts = kept_threads(store, settings, messages, parties)
         machine, _ = classify_store(store, settings, messages, parties, contexts,
                                     progress=progress, fixes=fixes)
         items = review_mod.needs_review(messages, {**machine, **fixes}, period, as_of,

@@ -434,6 +434,31 @@ class Store:
                                   currency, bool(intent))
                 for key, amount, currency, intent in rows}
 
+    # --- threading -------------------------------------------------------------------
+
+    @_guarded
+    def threading(self, version: str) -> dict[str, tuple[str, str, str]]:
+        """Message key -> (its thread's first message key, its header-linked part's
+        first message key, its context) as ``save_threading`` kept them; empty when
+        they were kept by another ``version`` or none are."""
+        if self.get_meta("threading") != version:
+            return {}
+        rows = self._conn.execute("SELECT key, thread, part, context FROM threading")
+        return {key: (thread, part, context) for key, thread, part, context in rows}
+
+    @_guarded
+    def save_threading(self, rows: Iterable[tuple[str, str, str, str]], version: str, *,
+                       replace: bool) -> None:
+        """Keep (key, thread, part, context) rows made by ``version``; ``replace``: they
+        are every message's, and the rows kept before go."""
+        with self.writing():
+            if replace:
+                self._conn.execute("DELETE FROM threading")
+            self._conn.executemany("INSERT OR REPLACE INTO threading VALUES (?, ?, ?, ?)",
+                                   rows)
+            self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('threading', ?)",
+                               (version,))
+
     # --- meta and IMAP state ---------------------------------------------------------
 
     @_guarded
@@ -484,6 +509,10 @@ class Store:
                 if self._conn.execute("DELETE FROM quarantine WHERE raw_sha256 = ?",
                                       (sha,)).rowcount:
                     shas.append(sha)
+            if shas:
+                # Taking mail out can split a thread: the next report threads anew.
+                self._conn.execute("DELETE FROM meta WHERE key = 'threading'")
+                self._conn.execute("DELETE FROM threading")
             when = now()
             for sha in shas:
                 self._conn.execute("DELETE FROM raw WHERE sha256 = ?", (sha,))

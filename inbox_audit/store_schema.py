@@ -71,6 +71,13 @@ CREATE TABLE facts (
     high_intent INTEGER NOT NULL,
     version TEXT NOT NULL
 )
+"""), (4, """
+CREATE TABLE threading (
+    key TEXT PRIMARY KEY REFERENCES messages(key) ON DELETE CASCADE,
+    thread TEXT NOT NULL,
+    part TEXT NOT NULL,
+    context TEXT NOT NULL
+)
 """)]
 # "IAud" in the SQLite header: tells our stores from other programs' databases.
 APPLICATION_ID = 0x49417564

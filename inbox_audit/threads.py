@@ -94,8 +94,17 @@ def build_threads(messages: Sequence[Message], parties: Parties) -> list[Thread]
     Returns threads ordered by their first message; each thread's ``keys`` are in time
     order (undated last) and its ``subject`` is the first message's subject.
     """
+    return threads_and_parts(messages, parties)[0]
+
+
+def threads_and_parts(messages: Sequence[Message],
+                      parties: Parties) -> tuple[list[Thread], dict[str, str]]:
+    """``build_threads``, and per message key the key of the first message of its
+    header-linked part (pass 1's component): what ``kept_threads`` stores to thread
+    new mail against the old without threading everything again."""
     unique = _unique_by_key(messages)
     components = _link_by_headers(unique)
+    parts = {m.key: component[0].key for component in components for m in component}
     groups = _join_by_subject(components, parties)
     threads = []
     for group in groups:
@@ -107,7 +116,7 @@ def build_threads(messages: Sequence[Message], parties: Parties) -> list[Thread]
             keys=tuple([m.key for m in members]),
             subject=root.subject,
         ))
-    return threads
+    return threads, parts
 
 
 def thread_id_for(root_key: str) -> str:
@@ -166,7 +175,7 @@ def _unique_by_key(messages: Iterable[Message]) -> list[Message]:
     return list(seen.values())
 
 
-def _clean_id(value: str) -> str:
+def clean_id(value: str) -> str:
     return value.strip().strip("<>").strip()
 
 
@@ -198,11 +207,11 @@ def _link_by_headers(messages: list[Message]) -> list[list[Message]]:
             root = find(msg.key)
         if msg.message_id:
             # Joined even when nothing is left of it once cleaned.
-            other = find(_clean_id(msg.message_id))
+            other = find(clean_id(msg.message_id))
             if other != root:
                 parent[other] = root
         for value in (*msg.in_reply_to, *msg.references):
-            ref = value.strip().strip("<>").strip()  # _clean_id, inlined: 300k calls
+            ref = value.strip().strip("<>").strip()  # clean_id, inlined: 300k calls
             if not ref:
                 continue
             # find(), inlined for the usual answers: an id seen for the first time, or
@@ -228,7 +237,7 @@ def _link_by_headers(messages: list[Message]) -> list[list[Message]]:
 
 # --- pass 2: subject + supplier --------------------------------------------------------
 
-class _Group:
+class Group:
     """One thread in the making: its messages, their normalised subjects, suppliers and
     dates (sorted, for the window checks; ``last`` is the latest, None when undated)."""
 
@@ -265,7 +274,7 @@ class _Group:
         return self.dates[index - 1] if index else None
 
 
-def _join_by_subject(components: list[list[Message]], parties: Parties) -> list[_Group]:
+def _join_by_subject(components: list[list[Message]], parties: Parties) -> list[Group]:
     """Merge each header-linked component into an earlier thread with the same
     normalised subject and a shared supplier, when that thread is recent enough.
 
@@ -276,13 +285,16 @@ def _join_by_subject(components: list[list[Message]], parties: Parties) -> list[
     read as a chase in the same conversation, not as a new one.
     """
     sides = parties.sides
-    groups: list[_Group] = []
-    by_subject: dict[str, list[_Group]] = {}
+    groups: list[Group] = []
+    by_subject: dict[str, list[Group]] = {}
     # The same groups minus those that fell out of the window. Components come in time
     # order (undated ones last), so a group quiet for longer than the window before one
-    # component stays out of reach for every later dated one: dropping it keeps the
-    # search short when a subject ("Offerte") recurs over years of mail.
-    recent: dict[str, list[_Group]] = {}
+    # component stays out of reach for later dated ones until it takes in more mail
+    # (then it is listed again): dropping it keeps the search short when a subject
+    # ("Offerte") recurs over years of mail, and gives the same answer as searching
+    # every group of the subject. That sameness is what lets new mail be threaded
+    # against the kept threads (kept_threads).
+    recent: dict[str, dict[Group, None]] = {}
     for component in components:
         root = component[0]
         subject = normalise_subject(root.subject)
@@ -296,28 +308,31 @@ def _join_by_subject(components: list[list[Message]], parties: Parties) -> list[
         target = None
         if subject and suppliers:
             if root.date is None:
-                target = _best_match(by_subject.get(subject, []), suppliers, None)
+                target = best_match(by_subject.get(subject, []), suppliers, None)
             elif subject in recent:
                 since = root.date - SUBJECT_JOIN_WINDOW
-                live = recent[subject] = [g for g in recent[subject]
-                                          if g.last is not None and g.last >= since]
-                target = _best_match(live, suppliers, root.date)
+                live = recent[subject] = {g: None for g in recent[subject]
+                                          if g.last is not None and g.last >= since}
+                target = best_match(live, suppliers, root.date)
         if target is None:
-            target = _Group()
+            target = Group()
             groups.append(target)
         fresh = subjects - target.subjects
+        last = target.last
         target.add(component, subjects, suppliers)
         for new_subject in fresh:
             by_subject.setdefault(new_subject, []).append(target)
-            recent.setdefault(new_subject, []).append(target)
+        # Listed again under every subject it was dropped from when it got later mail.
+        for new_subject in (target.subjects if target.last != last else fresh):
+            recent.setdefault(new_subject, {})[target] = None
     return groups
 
 
-def _best_match(
-    candidates: list[_Group], suppliers: set[str], when: datetime | None
-) -> _Group | None:
+def best_match(
+    candidates: Iterable[Group], suppliers: set[str], when: datetime | None
+) -> Group | None:
     """The most recently active candidate sharing a supplier, within the window."""
-    best: tuple[datetime, _Group] | None = None
+    best: tuple[datetime, Group] | None = None
     since = when - SUBJECT_JOIN_WINDOW if when is not None else None
     for group in candidates:
         if suppliers.isdisjoint(group.suppliers):
@@ -332,6 +347,9 @@ def _best_match(
             last = group.last_date_before(when)
             if last is None or last < since:
                 continue
-        if best is None or last > best[0]:
+        if best is None or last > best[0] or (
+                # A tie goes to the conversation that started first, whatever order
+                # the candidates come in.
+                last == best[0] and sort_key(group.messages[0]) < sort_key(best[1].messages[0])):
             best = (last, group)
     return best[1] if best else None
