@@ -58,9 +58,17 @@ def classify_store(store: Store, settings: Settings, messages: Sequence[Message]
     version = classifier_version(digest, info.fingerprint)  # user's rules and model too
     stored, versions = store.stamped_classifications()
 
+    # Contexts are shared instances (a few thousand for 100,000 messages): one stamp
+    # each, looked up by identity (the contexts dict keeps every one alive).
+    stamps: dict[int, str] = {}
+
     def stamp(key: str) -> str:
         ctx = contexts[key]
-        return f"{version}:{int(ctx.from_me)}{int(ctx.first_in_thread)}:{ctx.supplier or ''}"
+        text = stamps.get(id(ctx))
+        if text is None:
+            text = stamps[id(ctx)] = (f"{version}:{int(ctx.from_me)}"
+                                      f"{int(ctx.first_in_thread)}:{ctx.supplier or ''}")
+        return text
 
     todo = [m for m in messages if versions.get(m.key) != stamp(m.key) or m.key not in stored]
 
