@@ -77,21 +77,23 @@ def threading_version(settings: Settings) -> str:
 
 
 def kept_threads(store: Store, settings: Settings, messages: Sequence[Message],
-                 parties: Parties) -> tuple[list[Thread], Contexts]:
+                 parties: Parties, *, keep: bool = True) -> tuple[list[Thread], Contexts]:
     """``build_threads(messages)`` and ``message_contexts`` of them, from what the store
     kept for the same messages plus the new ones threaded against it, or made anew (and
-    kept) when that cannot be certain to give the same. ``messages``: every stored
-    message (``iter_messages``, light or whole)."""
+    kept, unless ``keep`` is false: a command that only reads the store) when that
+    cannot be certain to give the same. ``messages``: every stored message
+    (``iter_messages``, light or whole)."""
     version = threading_version(settings)
     kept = store.threading(version)
     done = _extended(messages, kept, parties) if kept else None
     if done is None:
         threads, parts = threads_and_parts(messages, parties)
         contexts = message_contexts(messages, threads, parties)
-        store.save_threading(_rows(threads, parts, contexts), version, replace=True)
+        if keep:
+            store.save_threading(_rows(threads, parts, contexts), version, replace=True)
         return threads, contexts
     threads, contexts, rows = done
-    if rows:
+    if rows and keep:
         store.save_threading(rows, version, replace=False)
     return threads, contexts
 

@@ -151,7 +151,8 @@ def run_train(settings: Settings, *, force: bool = True) -> ModelInfo:
             fixes = corrections_mod.load(settings.corrections_path,
                                          {m.key for m in messages})
             if fixes:
-                _, contexts = kept_threads(store, settings, messages, Parties(settings))
+                _, contexts = kept_threads(store, settings, messages, Parties(settings),
+                                           keep=False)  # training writes no store
                 corrections = training_corrections(fixes, messages, contexts)
     return ensure_model(settings, corrections, force=force)
 

@@ -207,3 +207,12 @@ def test_the_threads_are_kept_and_read_back(tmp_path: Path) -> None:
         assert set(kept) == {m.key for m in msgs}
         assert kept_threads(store, SETTINGS, list(store.iter_messages()),
                             Parties(SETTINGS)) == first
+
+
+def test_a_reading_command_keeps_nothing(tmp_path: Path) -> None:
+    msgs = random_mail(random.Random(3), 20)
+    with store_with(tmp_path / "s.db", msgs) as store:
+        got = kept_threads(store, SETTINGS, list(store.iter_messages()), Parties(SETTINGS),
+                           keep=False)
+        assert got == threaded_anew(store)
+        assert store.threading(threading_version(SETTINGS)) == {}
