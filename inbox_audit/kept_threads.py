@@ -90,11 +90,17 @@ def kept_threads(store: Store, settings: Settings, messages: Sequence[Message],
         threads, parts = threads_and_parts(messages, parties)
         contexts = message_contexts(messages, threads, parties)
         if keep:
-            store.save_threading(_rows(threads, parts, contexts), version, replace=True)
+            # Rows of another version, or of messages no longer stored, go first; else
+            # only the rows that changed are written.
+            rows = _rows(threads, parts, contexts)
+            clear = not kept or len(kept) > len(parts) or not all(k in parts for k in kept)
+            if not clear:
+                rows = [row for row in rows if kept.get(row[0]) != row[1:]]
+            store.save_threading(rows, version, clear=clear)
         return threads, contexts
     threads, contexts, rows = done
     if rows and keep:
-        store.save_threading(rows, version, replace=False)
+        store.save_threading(rows, version, clear=False)
     return threads, contexts
 
 
@@ -144,22 +150,30 @@ def _extended(messages: Sequence[Message], kept: dict[str, tuple[str, str, str]]
         if part not in by_key:
             return None
 
-    joined = _join_new(new, old, by_key, kept, members, parties)
+    joined = _join_new(new, old, by_key, kept, members, parties) if new else ({}, {})
     if joined is None:
         return None
     changed, new_parts = joined  # thread (first key) -> all its messages; key -> part
-    threads: list[Thread] = []
-    for root, group in members.items():
-        if root not in changed:
-            threads.append(Thread(thread_id_for(root), tuple([m.key for m in group]),
-                                  group[0].subject))
-    fresh: list[Thread] = []
-    for group in changed.values():
+    remade: dict[str, Thread] = {}
+    for root, group in changed.items():
         group.sort(key=sort_key)
-        fresh.append(Thread(thread_id_for(group[0].key), tuple([m.key for m in group]),
-                            group[0].subject))
-    threads.extend(fresh)
-    threads.sort(key=lambda t: sort_key(by_key[t.keys[0]]))
+        remade[root] = Thread(thread_id_for(root), tuple([m.key for m in group]),
+                              group[0].subject)
+    fresh = list(remade.values())
+    # In the order of their first messages, as threading gives them: the old threads
+    # are (members follows the time order), and the new ones start after every dated
+    # old message, so they go before the old threads that start undated.
+    threads: list[Thread] = []
+    started = sorted((t for root, t in remade.items() if root not in members),
+                     key=lambda t: sort_key(by_key[t.keys[0]]))
+    for root, group in members.items():
+        if started and group[0].date is None:
+            threads.extend(started)
+            started = []
+        thread = remade.get(root)
+        threads.append(thread if thread is not None else Thread(
+            thread_id_for(root), tuple([m.key for m in group]), group[0].subject))
+    threads.extend(started)
 
     shared: dict[str, MessageContext] = {}
     contexts: Contexts = {}

@@ -73,11 +73,11 @@ CREATE TABLE facts (
 )
 """), (4, """
 CREATE TABLE threading (
-    key TEXT PRIMARY KEY REFERENCES messages(key) ON DELETE CASCADE,
+    key TEXT PRIMARY KEY,
     thread TEXT NOT NULL,
     part TEXT NOT NULL,
     context TEXT NOT NULL
-)
+) WITHOUT ROWID
 """)]
 # "IAud" in the SQLite header: tells our stores from other programs' databases.
 APPLICATION_ID = 0x49417564

@@ -216,3 +216,14 @@ def test_a_reading_command_keeps_nothing(tmp_path: Path) -> None:
                            keep=False)
         assert got == threaded_anew(store)
         assert store.threading(threading_version(SETTINGS)) == {}
+
+
+def test_rows_of_mail_no_longer_stored_are_not_trusted(tmp_path: Path) -> None:
+    msgs = random_mail(random.Random(5), 20)
+    with store_with(tmp_path / "s.db", msgs) as store:
+        kept_threads(store, SETTINGS, list(store.iter_messages()), Parties(SETTINGS))
+        version = threading_version(SETTINGS)
+        store.save_threading([("gone@x", "gone@x", "gone@x", "00")], version, clear=False)
+        got = kept_threads(store, SETTINGS, list(store.iter_messages()), Parties(SETTINGS))
+        assert got == threaded_anew(store)
+        assert "gone@x" not in store.threading(version)
