@@ -18,7 +18,7 @@ import re
 import threading
 from typing import TYPE_CHECKING
 
-from inbox_audit.mimetext import PartIndex, decode_bytes, header_text
+from inbox_audit.mimetext import PartIndex, content_charset, decode_bytes, header_text
 from inbox_audit.models import Attachment
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def read_attachments(msg: email.message.Message, defects: list[str],
         if is_pdf:
             text = pdf_text(data, filename, defects)
         else:
-            text = decode_bytes(data, part.get_content_charset())[0]
+            text = decode_bytes(data, content_charset(part))[0]
         text = text.strip()[:budget]
         if text:
             texts.append(text)

@@ -115,18 +115,61 @@ class PartIndex:
         return facts
 
 
+# PartFacts and charsets by the header values they are read from (the same few recur
+# in part after part, mail after mail); each memo starts over past _MEMO_SIZE entries.
+_MEMO_SIZE = 10_000
+_FACTS: dict[tuple[str | None, str | None, str], PartFacts] = {}
+_CHARSETS: dict[str, str | None] = {}
+
+
 def _part_facts(part: email.message.Message) -> PartFacts:
     """``PartFacts`` as ``get_content_type()``, ``get_content_disposition()`` and
     ``get_filename()`` give them, from one pass over the part's headers (each ``get``
     lower-cases every header name of the part, and a mail's own header block is long)."""
     content_type = disposition = None
-    for name, value in part._headers:  # the order get() searches in
-        lower = name.lower()
+    for field in part._headers:  # the order get() searches in
+        lower = field[0].lower()
         if lower == "content-type":
             if content_type is None:
-                content_type = part.policy.header_fetch_parse(name, value)
+                content_type = field
         elif lower == "content-disposition" and disposition is None:
-            disposition = part.policy.header_fetch_parse(name, value)
+            disposition = field
+    # The answers depend on these values alone (and on the default type); values with
+    # 8-bit bytes, which the stdlib reads as Header objects, are not memoised.
+    type_value = None if content_type is None else content_type[1]
+    disposition_value = None if disposition is None else disposition[1]
+    if ((type_value is None or type_value.isascii())
+            and (disposition_value is None or disposition_value.isascii())):
+        key = (type_value, disposition_value, part.get_default_type())
+        facts = _FACTS.get(key)
+        if facts is None:
+            if len(_FACTS) >= _MEMO_SIZE:
+                _FACTS.clear()
+            facts = _FACTS[key] = _read_facts(part, content_type, disposition)
+        return facts
+    return _read_facts(part, content_type, disposition)
+
+
+def content_charset(part: email.message.Message) -> str | None:
+    """``part.get_content_charset()``, remembered by the Content-Type value."""
+    value = next((v for name, v in part._headers if name.lower() == "content-type"), None)
+    if value is None or not value.isascii():
+        return part.get_content_charset()
+    try:
+        return _CHARSETS[value]
+    except KeyError:
+        if len(_CHARSETS) >= _MEMO_SIZE:
+            _CHARSETS.clear()
+        charset = _CHARSETS[value] = part.get_content_charset()
+        return charset
+
+
+def _read_facts(part: email.message.Message, type_field: tuple[str, str] | None,
+                disposition_field: tuple[str, str] | None) -> PartFacts:
+    """``_part_facts`` from the first Content-Type and Content-Disposition fields."""
+    fetch = part.policy.header_fetch_parse
+    content_type = None if type_field is None else fetch(*type_field)
+    disposition = None if disposition_field is None else fetch(*disposition_field)
     if content_type is None:
         ctype = part.get_default_type()
     else:
@@ -172,7 +215,7 @@ def _part_text(part: email.message.Message, defects: list[str]) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes) or not payload:
         return ""
-    charset = part.get_content_charset()
+    charset = content_charset(part)
     text, guessed = decode_bytes(payload, charset)
     if guessed and charset:
         defects.append(f"charset {charset!r} did not decode; text decoded by guess")

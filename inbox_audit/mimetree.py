@@ -3,13 +3,24 @@ parser.
 
 ``email``'s feed parser goes line by line and checks every line of every body against
 the boundaries of the parts around it; on mail with attachments that is most of the
-cost of reading it. Most of those lines cannot change the tree: once a line has ended
-a header block (or sits in a body), the lines after it are body text up to the next
-line that starts with ``-`` (every boundary line starts with ``--``). ``mime_tree``
-replaces each long run of such lines with a short marker, lets the stdlib parse what is
-left, and puts the runs back into the payloads the markers landed in. The tree, its
-headers, payloads and defects are then exactly what ``email.message_from_bytes`` gives,
-because the parser saw the same lines everywhere a line decides anything.
+cost of reading it. Well-formed mail (nearly all of it) is built directly instead:
+``_part`` reads a header block with one regular expression, finds a multipart's
+boundary lines with ``str.find`` and fills ``email.message.Message`` objects exactly as
+the feed parser would (headers as compat32's ``header_source_parse`` stores them,
+payloads, preamble and epilogue without the line break that belongs to the boundary).
+It only takes mail where the feed parser records no defect and nothing reads lines in
+another way: anything else (a defect, a "From " line inside a header block, message/*
+and multipart/digest parts, empty parts, lone CRs) raises ``_Unusual`` and the mail
+goes the way below.
+
+That way keeps the feed parser but shortens its input. Most body lines cannot change
+the tree: once a line has ended a header block (or sits in a body), the lines after it
+are body text up to the next line that starts with ``-`` (every boundary line starts
+with ``--``). ``mime_tree`` replaces each long run of such lines with a short marker,
+lets the stdlib parse what is left, and puts the runs back into the payloads the
+markers landed in. The tree, its headers, payloads and defects are then exactly what
+``email.message_from_bytes`` gives, because the parser saw the same lines everywhere a
+line decides anything.
 
 Header blocks are shortened the same way: a run of header fields the parser only
 stores (every field but ``Content-*``, which it reads, and names starting with ``-``,
@@ -38,6 +49,7 @@ import email
 import email.feedparser
 import email.message
 import re
+from itertools import pairwise
 from typing import Any
 
 # A line that ends a header block when it appears in one, and is body text otherwise:
@@ -78,6 +90,10 @@ def mime_tree(data: bytes) -> email.message.Message:
     text = data.decode("ascii", "surrogateescape")
     if "\r" in text and text.count("\r") != text.count("\r\n"):
         return email.message_from_string(text)  # lone CRs: the parser's own lines
+    try:
+        return _part(text, 0, len(text), 0)
+    except Exception:  # _Unusual, or what the stdlib raises on its own path too
+        pass
     runs: list[str] = []
     skeleton = _RUN.sub(lambda m: _hollow(m, runs), text)
     # A delivery-status part is declared in a header block, and no header block is ever
@@ -91,6 +107,131 @@ def mime_tree(data: bytes) -> email.message.Message:
     if _restore(tree, runs) != len(runs):
         return email.message_from_string(text)  # a run landed where text is dropped
     return tree
+
+
+class _Unusual(Exception):
+    """The mail holds something the direct builder leaves to the feed parser."""
+
+
+# A header block as the feed parser reads it from a well-formed part: fields (a name of
+# the characters its ``headerRE`` allows, at least one, then a colon) with their
+# continuation lines, every line ending in "\n". Lines of other kinds end a header
+# block in ways the direct builder does not copy (defects, "From " lines).
+_HEADER_BLOCK = re.compile(r"(?:[\041-\071\073-\176]++:[^\n]*+\n(?:[ \t][^\n]*+\n)*+)*+")
+# One field of such a block: the name, and the value as compat32's
+# ``header_source_parse`` keeps it once its last line breaks are stripped.
+_HEADER_FIELD = re.compile(r"([\041-\071\073-\176]++):[ \t]*+([^\n]*+\n(?:[ \t][^\n]*+\n)*+)")
+_PLAIN_CTE = ("7bit", "8bit", "binary")
+# A Content-Type value whose only parameter is the boundary, quoted or a plain token,
+# with nothing the stdlib's parameter reading would transform (quotes or backslashes
+# inside, "<...>", RFC 2231 "*"); ``get_boundary()`` gives the boundary's text.
+_SIMPLE_BOUNDARY = re.compile(
+    r'[^;"\\=]*+;[ \t\r\n]*+boundary[ \t\r\n]*+=[ \t\r\n]*+'
+    r'(?:([^"\\;<>\s][^"\\;<>\s]*+)|"([^"\\;<>]*+)")[ \t\r\n]*+', re.IGNORECASE)
+_MAX_DEPTH = 50  # deeper nesting goes to the feed parser, whatever it makes of it
+
+
+def _part(text: str, start: int, end: int, depth: int) -> email.message.Message:
+    """The part the feed parser builds from the lines ``text[start:end]`` (``end`` at a
+    line start or at the end of the text), where it reads it without recording any
+    defect; raises ``_Unusual`` for anything else (a defect, a "From " line inside a
+    header block, message/* and multipart/digest parts, a multipart that is not one
+    preamble, parts and an epilogue)."""
+    msg = email.message.Message()
+    pos = start
+    if text.startswith("From ", pos, end):  # the envelope line, first in a header block
+        eol = text.find("\n", pos, end)
+        if eol < 0:
+            raise _Unusual
+        msg._unixfrom = text[pos:eol - 1 if text[eol - 1] == "\r" else eol]
+        pos = eol + 1
+    block_end = _HEADER_BLOCK.match(text, pos, end).end()
+    msg._headers = [(name, value.rstrip("\r\n"))
+                    for name, value in _HEADER_FIELD.findall(text, pos, block_end)]
+    if block_end == end:
+        body = end  # no body: the part ends with its header block
+    elif text.startswith("\n", block_end, end):
+        body = block_end + 1
+    elif text.startswith("\r\n", block_end, end):
+        body = block_end + 2
+    else:
+        raise _Unusual  # a line that is neither a field nor blank ends the header block
+    value = next((v for name, v in msg._headers if name.lower() == "content-type"), None)
+    if value is None:
+        ctype = "text/plain"
+    elif value.isascii():  # what get_content_type() reads (not a Header object)
+        ctype = value.partition(";")[0].strip().lower()
+        ctype = ctype if ctype.count("/") == 1 else "text/plain"
+    else:
+        ctype = msg.get_content_type()
+    maintype = ctype.partition("/")[0]
+    if maintype == "message" or ctype == "multipart/digest":
+        raise _Unusual  # parsed as mail in turn; a digest's parts default to message/rfc822
+    if maintype != "multipart":
+        msg._payload = text[body:end]
+        return msg
+    boundary = _boundary(msg, value)
+    if (boundary is None or "\n" in boundary or "\r" in boundary or depth >= _MAX_DEPTH
+            or str(msg.get("content-transfer-encoding", "8bit")).lower() not in _PLAIN_CTE):
+        raise _Unusual
+    marks = _boundary_lines(text, body, end, "--" + boundary)
+    # One boundary line opens the first part, each part is followed by one, the last
+    # one closes; consecutive boundary lines (an empty part) are read another way.
+    if not marks or not marks[-1][2] or marks[0][2] or any(
+            after == next_start for (_, after, _), (next_start, _, _) in pairwise(marks)):
+        raise _Unusual
+    if marks[0][0] > body:
+        # RFC 2046: the line break before a boundary line belongs to the boundary.
+        msg.preamble = _chop(text[body:marks[0][0]])
+    children = []
+    for (_, first, _), (stop, _, _) in pairwise(marks):
+        child = _part(text, first, stop, depth + 1)
+        if isinstance(child._payload, list):  # a multipart: its epilogue
+            child.epilogue = None if child.epilogue == "" else _chop(child.epilogue)
+        else:
+            child._payload = _chop(child._payload)
+        children.append(child)
+    msg._payload = children
+    msg.epilogue = text[marks[-1][1]:end]
+    return msg
+
+
+def _boundary(msg: email.message.Message, value: str) -> str | None:
+    """``msg.get_boundary()``, where ``value`` is its first Content-Type value: read
+    without the stdlib's general parameter parser when it has the simple form."""
+    simple = _SIMPLE_BOUNDARY.fullmatch(value) if value.isascii() else None
+    if simple is None:
+        return msg.get_boundary()
+    return (simple.group(1) or simple.group(2)).rstrip()
+
+
+def _boundary_lines(text: str, start: int, end: int,
+                    separator: str) -> list[tuple[int, int, bool]]:
+    """(start, end, closes) of each line of ``text[start:end]`` that the feed parser
+    takes for a ``separator`` boundary line, up to the first closing one."""
+    marks = []
+    pos = start
+    while (found := text.find(separator, pos, end)) >= 0:
+        if found != start and text[found - 1] != "\n":
+            pos = found + 1  # not at a line start
+            continue
+        eol = text.find("\n", found, end)
+        after = end if eol < 0 else eol + 1
+        tail = _TAIL.match(text, found + len(separator), after)
+        pos = after
+        if tail is not None:
+            closes = tail.group("end") is not None
+            marks.append((found, after, closes))
+            if closes:
+                break
+    return marks
+
+
+def _chop(value: str) -> str:
+    """``value`` without its last line break (one CRLF or LF)."""
+    if value.endswith("\n"):
+        return value[:-2] if value.endswith("\r\n") else value[:-1]
+    return value
 
 
 def _hollow(match: re.Match[str], runs: list[str]) -> str:

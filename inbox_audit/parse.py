@@ -141,11 +141,12 @@ def _guess_date(raw: bytes, internaldate: datetime | None) -> datetime | None:
 
 def _parse(raw: bytes, folder: str, internaldate: datetime | None,
            sha256: str | None) -> Message:
-    if not raw.strip():
+    if not raw or raw.isspace():  # (raw.strip() would copy the whole mail)
         raise ParseError("empty message")
     defects: list[str] = []
     msg = mime_tree(_bounded(raw, defects))
-    heads = _header_map(msg)
+    kept: list[tuple[str, str]] = []
+    heads = _header_map(msg, kept)
     if not heads:
         raise ParseError("no mail headers found")
     if not heads.keys() & _IDENTIFYING:
@@ -173,8 +174,7 @@ def _parse(raw: bytes, folder: str, internaldate: datetime | None,
         text=text,
         html_only=html_only,
         attachments=attachments,
-        headers=tuple((name.lower(), header_text(str(value))[:HEADER_TEXT_CAP])
-                      for name, value in msg.raw_items() if name.lower() in KEPT_HEADERS),
+        headers=tuple((name, header_text(value)[:HEADER_TEXT_CAP]) for name, value in kept),
         content_type=parts.of(msg).content_type,  # msg.get_content_type(), read once
         folder=folder,
         raw_sha256=sha,
@@ -200,7 +200,10 @@ def _header_end(raw: bytes) -> int:
     """Where the header block ends: the start of the first blank line (``\\r?\\n\\r?\\n``),
     else ``len(raw)``. Two ``find``s instead of that regex, which has no literal start
     and so tried a match at every byte of the mail."""
-    ends = [i for i in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if i >= 0]
+    lf = raw.find(b"\n\n")
+    # Only a CRLF blank line before that one matters: no need to search past it.
+    crlf = raw.find(b"\n\r\n", 0, len(raw) if lf < 0 else lf + 2)
+    ends = [i for i in (lf, crlf) if i >= 0]
     if not ends:
         return len(raw)
     end = min(ends)  # the line break that a blank line follows
@@ -243,12 +246,17 @@ def _cut_long_headers(raw: bytes, defects: list[str]) -> bytes:
 
 # --- headers ---------------------------------------------------------------------------
 
-def _header_map(msg: email.message.Message) -> dict[str, list[str]]:
-    """Every header's raw values by lower-case name, in order."""
+def _header_map(msg: email.message.Message,
+                kept: list[tuple[str, str]] | None = None) -> dict[str, list[str]]:
+    """Every header's raw values by lower-case name, in order; ``kept`` gets the
+    (lower-case name, raw value) of each ``KEPT_HEADERS`` header, in mail order."""
     heads: dict[str, list[str]] = {}
     # raw_items, not get(): compat32's get() turns 8-bit bytes into U+FFFD.
     for key, value in msg.raw_items():
-        heads.setdefault(key.lower(), []).append(str(value))
+        name, value = key.lower(), str(value)
+        heads.setdefault(name, []).append(value)
+        if kept is not None and name in KEPT_HEADERS:
+            kept.append((name, value))
     return heads
 
 

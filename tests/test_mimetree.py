@@ -2,7 +2,9 @@
 the same parts, headers, payloads, preambles, epilogues and defects, on real mail from
 three corpora and on random line soup made of every kind of line that steers the
 stdlib parser (boundaries, headers, continuations, "From " lines, blank lines, lone CRs,
-message/rfc822 and delivery-status parts)."""
+message/rfc822 and delivery-status parts). Both of its ways are checked on their own:
+the direct builder for well-formed mail (on mail it takes, and on random MIME trees
+with random damage), and the shortened feed parser that everything else goes through."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import email
 import email.feedparser
 import email.message
 import re
+from collections.abc import Callable
 
 import pytest
 from conftest import REPO
@@ -45,19 +48,49 @@ def same_as_stdlib(raw: bytes) -> None:
 
 @pytest.fixture
 def hollow_everything(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Replace every run however short (of body lines and of header fields), so that
-    random mail exercises the markers."""
+    """No direct builder, and every run replaced however short (of body lines and of
+    header fields), so that random mail exercises the markers."""
+    def unusual(*args: object) -> email.message.Message:
+        raise mimetree._Unusual
+    monkeypatch.setattr(mimetree, "_part", unusual)
     monkeypatch.setattr(mimetree, "_MIN_RUN", 0)
     monkeypatch.setattr(mimetree, "_MIN_FIELD_LINES", 0)
 
 
-def test_real_mail_gives_the_stdlib_tree(hollow_everything) -> None:
+def direct(raw: bytes) -> bool:
+    """True if the direct builder takes this mail (and then gives the stdlib's tree)."""
+    text = raw.decode("ascii", "surrogateescape")
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return False  # mime_tree never hands lone CRs to the builder
+    try:
+        tree = mimetree._part(text, 0, len(text), 0)
+    except mimetree._Unusual:
+        return False
+    assert shape(tree) == shape(stdlib_tree(raw))
+    return True
+
+
+def real_mails() -> list[bytes]:
     files = spam_files() + sorted((REPO / "samples").rglob("*.mbox"))
     data = cpython_data()
     if data is not None:
         files += sorted(data.glob("msg_*.txt"))
     mails = [raw.raw for raw in iter_raw_mail(files)]
     assert len(mails) > 6_000
+    return mails
+
+
+def test_real_mail_gives_the_stdlib_tree() -> None:
+    mails = real_mails()
+    taken = 0
+    for raw in mails:
+        same_as_stdlib(raw)
+        taken += direct(raw)
+    assert taken > len(mails) * 3 // 4  # most mail is built directly
+
+
+def test_real_mail_gives_the_stdlib_tree_through_the_feed_parser(hollow_everything) -> None:
+    mails = real_mails()
     hollowed = 0
     for raw in mails:
         same_as_stdlib(raw)
@@ -77,6 +110,29 @@ def test_a_long_attachment_is_replaced_then_put_back() -> None:
     tree = mime_tree(raw)
     assert tree.get_payload(1).get_payload() == b64.removesuffix("\r\n")
     same_as_stdlib(raw)
+
+
+def test_well_formed_mail_is_built_directly_and_the_rest_is_not() -> None:
+    inner = ('Content-Type: multipart/alternative; boundary="alt"\r\n\r\n--alt\r\n'
+             "Content-Type: text/plain; charset=utf-8\r\n\r\nPrijs: 1.250 EUR\r\n\r\n"
+             "--alt\r\nContent-Type: text/html\r\n\r\n<p>Prijs</p>\r\n--alt--\r\n\r\n")
+    mail = ("From: a@b.be\r\nReceived: from x\r\n\tby y\r\nSubject: offerte\r\n"
+            'Content-Type: multipart/mixed;\r\n\tboundary="mix"\r\n\r\n'
+            "This is a multi-part message in MIME format.\r\n--mix\r\n" + inner +
+            "--mix\r\nContent-Type: application/pdf; name=o.pdf\r\n"
+            "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n--mix--\r\nepilogue\r\n")
+    assert direct(mail.encode())
+    tree = mime_tree(mail.encode())
+    assert tree.preamble == "This is a multi-part message in MIME format."
+    assert tree.get_payload(0).epilogue == "" and tree.epilogue == "epilogue\r\n"
+    for unusual in (mail.replace("--mix--", "--mix-"),  # no closing boundary
+                    mail.replace("multipart/mixed", "multipart/digest"),
+                    mail.replace("Subject: offerte", "Subject offerte"),  # not a field
+                    mail.replace("\r\n--mix\r\nContent-Type: app", "\r\n--mix\r\n--mix\r\n"
+                                 "Content-Type: app"),  # a doubled boundary line
+                    mail.replace("application/pdf; name=o.pdf", "message/delivery-status")):
+        assert not direct(unusual.encode())
+        same_as_stdlib(unusual.encode())
 
 
 LINES = st.sampled_from([
@@ -111,6 +167,119 @@ def line_soup(draw) -> bytes:
 @given(raw=line_soup())
 def test_any_line_soup_gives_the_stdlib_tree(raw: bytes, hollow_everything) -> None:
     same_as_stdlib(raw)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=line_soup())
+def test_any_line_soup_gives_the_stdlib_tree_directly(raw: bytes) -> None:
+    direct(raw)
+    same_as_stdlib(raw)
+
+
+BOUNDARY_PIECES = st.sampled_from([
+    "multipart/mixed", "Multipart/Related", "text/plain", ";", "; ", ";\n\t", " ", "\t",
+    "\x0c", "=", "boundary", "BOUNDARY", "Boundary", "boundary*", "boundary*0", "name",
+    "type", '"', "\\", "<", ">", "*", "b", "a b", "=_x", "''", "(c)", "caf\xe9", "utf-8''x"])
+
+
+@settings(max_examples=1_000, deadline=None)
+@given(pieces=st.lists(BOUNDARY_PIECES, max_size=12))
+def test_the_boundary_is_the_stdlib_one(pieces: list[str]) -> None:
+    def outcome(read: Callable[..., str | None], *args: object) -> object:
+        try:
+            return read(*args)
+        except Exception as exc:  # some RFC 2231 pieces break the stdlib's reader
+            return type(exc)
+
+    for value in ("".join(pieces), 'multipart/mixed; boundary="' + "".join(pieces) + '"',
+                  "multipart/mixed; boundary=" + "".join(pieces)):
+        msg = email.message.Message()
+        msg["Content-Type"] = value
+        assert outcome(mimetree._boundary, msg, value) == outcome(msg.get_boundary), value
+
+
+def test_a_simple_boundary_skips_the_general_parser() -> None:
+    for value, boundary in [('multipart/mixed; boundary="----=_Part_1 "', "----=_Part_1"),
+                            ("multipart/alternative;\r\n\tBOUNDARY=a=b", "a=b")]:
+        assert mimetree._SIMPLE_BOUNDARY.fullmatch(value) is not None
+        msg = email.message.Message()
+        msg["Content-Type"] = value
+        assert mimetree._boundary(msg, value) == msg.get_boundary() == boundary
+
+
+BOUNDARIES = ["b", "c", "b2", "(b)", "a.b*", "b c", "=_d", "e"]
+HEADER_LINES = ["From: a@b.be", "Subject: s", "X-Y:", "X-Z:  spaced", "X-F: a\n folded",
+                "Received: a\n\tfolded\n ", "-x: y", "Subject: caf\xe9", "Content-Type: text",
+                "Content-Transfer-Encoding: 7bit", "Content-Disposition: inline",
+                "Content-Type: text/html; charset=utf-8"]
+# Lines the direct builder leaves to the feed parser (or that end a header block).
+ODD_HEADER_LINES = ["Name : spaced", ":nameless", "From x", "caf\xe9: x", "plain words",
+                    " folded", "Content-Type: message/rfc822", "Content-Transfer-Encoding: base64"]
+BODY_LINES = ["plain words", "QUJDRA==", "", " ", "From x", "From: a", "-- ", "--", "-x",
+              "words: with a colon", "caf\xe9", "\t"]
+
+
+@st.composite
+def mime_soup(draw, depth: int = 0) -> str:
+    """A random MIME part, mostly well formed: header lines (maybe one of them odd),
+    then either a body of random lines or multipart parts between boundary lines,
+    with a preamble and an epilogue, and maybe a little damage (a boundary line
+    dropped, doubled or closing early, a part with no body)."""
+    lines = draw(st.lists(st.sampled_from(HEADER_LINES), max_size=3))
+    if draw(st.integers(0, 9)) == 0:
+        lines.insert(draw(st.integers(0, len(lines))), draw(st.sampled_from(ODD_HEADER_LINES)))
+    if depth < 3 and draw(st.booleans()):
+        boundary = draw(st.sampled_from(BOUNDARIES))
+        quoted = f'"{boundary}"' if draw(st.booleans()) else boundary
+        subtype = draw(st.sampled_from(["mixed", "alternative", "related"] * 3 + ["digest"]))
+        lines.insert(draw(st.integers(0, len(lines))),
+                     f"Content-Type: multipart/{subtype}; boundary={quoted}")
+        body = draw(st.lists(st.sampled_from(BODY_LINES), max_size=2))
+        separator = "--" + boundary
+        for child in draw(st.lists(mime_soup(depth + 1), min_size=1, max_size=3)):
+            body += [separator + draw(st.sampled_from(["", "", "", "", " ", "\t", "x"])), child]
+        body += [separator + "--" + draw(st.sampled_from(["", "", "", "", " ", "--"]))]
+        body += draw(st.lists(st.sampled_from([*BODY_LINES, separator]), max_size=2))
+        damage = draw(st.integers(0, 19))
+        if damage == 0 and len(body) > 1:
+            del body[draw(st.integers(0, len(body) - 1))]
+        elif damage == 1:
+            body.insert(draw(st.integers(0, len(body))), separator)
+    else:
+        body = draw(st.lists(st.sampled_from(BODY_LINES), max_size=4))
+    blank = draw(st.sampled_from(["", "", "", "", "", "", "", "", "", "missing"]))
+    return "\n".join(lines + ([] if blank == "missing" else [blank]) + body)
+
+
+@st.composite
+def mime_soup_mail(draw) -> bytes:
+    text = draw(mime_soup())
+    if draw(st.booleans()):
+        text = text.replace("\n", "\r\n")
+    text = draw(st.sampled_from(["", "From sender@x.be Mon Nov  3 10:15:00 2025\n"])) + text
+    return (text + draw(st.sampled_from(["", "\n", "\r\n"]))).encode("utf-8",
+                                                                  "surrogateescape")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=mime_soup_mail())
+def test_any_mime_soup_gives_the_stdlib_tree(raw: bytes) -> None:
+    direct(raw)
+    same_as_stdlib(raw)
+
+
+def test_mime_soup_is_mostly_built_directly() -> None:
+    # The strategy must really reach the direct builder, not only its way out.
+    taken = []
+
+    @settings(max_examples=150, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(raw=mime_soup_mail())
+    def count(raw: bytes) -> None:
+        taken.append(direct(raw))
+
+    count()
+    assert sum(taken) > len(taken) // 4
 
 
 def test_header_fields_are_replaced_then_put_back() -> None:
