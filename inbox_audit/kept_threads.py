@@ -30,7 +30,7 @@ import bisect
 import hashlib
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import tldextract
@@ -42,10 +42,13 @@ from inbox_audit.models import Message, MessageContext, Thread
 from inbox_audit.parties import Parties
 from inbox_audit.store import Store
 from inbox_audit.threads import (
+    NO_DATE,
     SUBJECT_JOIN_WINDOW,
     Group,
     best_match,
     clean_id,
+    date_or_last,
+    linking_ids,
     message_contexts,
     normalise_subject,
     sort_key,
@@ -54,7 +57,6 @@ from inbox_audit.threads import (
 )
 
 Contexts = dict[str, MessageContext]
-_NO_DATE = datetime.max.replace(tzinfo=UTC)
 Row = tuple[str, str, str, str]  # key, thread, part, context (as the store keeps them)
 
 
@@ -112,15 +114,6 @@ def _rows(threads: Iterable[Thread], parts: dict[str, str], contexts: Contexts,
 
 def _context_text(ctx: MessageContext) -> str:
     return f"{int(ctx.from_me)}{int(ctx.first_in_thread)}{ctx.supplier or ''}"
-
-
-def _nodes(msg: Message) -> list[str]:
-    """The ids that join ``msg`` to other mail in pass 1 of the threading."""
-    nodes = [msg.key]
-    if msg.message_id:
-        nodes.append(clean_id(msg.message_id))  # even when nothing is left of it
-    nodes.extend(ref for ref in map(clean_id, (*msg.in_reply_to, *msg.references)) if ref)
-    return nodes
 
 
 def _extended(messages: Sequence[Message], kept: dict[str, tuple[str, str, str]],
@@ -213,7 +206,7 @@ def _join_new(new: list[Message], old: list[Message], by_key: dict[str, Message]
             item = up
         return item
 
-    nodes_of = {m.key: _nodes(m) for m in new}
+    nodes_of = {m.key: linking_ids(m) for m in new}
     for nodes in nodes_of.values():
         root = find(nodes[0])
         for node in nodes[1:]:
@@ -305,7 +298,7 @@ def _undated_may_move(old: list[Message], by_key: dict[str, Message],
     suppliers."""
     undated: dict[str, tuple[str, set[str]]] = {}  # part -> (its subject, its suppliers)
     # Undated mail comes last in time order; an undated part has only undated mail.
-    for msg in old[bisect.bisect_left(old, _NO_DATE, key=_date_or_last):]:
+    for msg in old[bisect.bisect_left(old, NO_DATE, key=date_or_last):]:
         part = kept[msg.key][1]
         if by_key[part].date is None:
             _, suppliers = undated.setdefault(
@@ -352,10 +345,6 @@ def _kept_mail_unmoved(old: list[Message], kept: dict[str, tuple[str, str, str]]
     return True
 
 
-def _date_or_last(msg: Message) -> datetime:
-    return msg.date or _NO_DATE  # time order, undated last (sort_key without the key)
-
-
 def _subjects(group: list[Message]) -> set[str]:
     return {normalise_subject(m.subject) for m in group} - {""}
 
@@ -382,7 +371,7 @@ class _SubjectIndex:
         if self._threads is None:
             self._threads = {}
             old = self._old
-            first = bisect.bisect_left(old, self._since, key=_date_or_last)
+            first = bisect.bisect_left(old, self._since, key=date_or_last)
             recent = {self._kept[m.key][0] for m in old[first:] if m.date is not None}
             for thread in recent | set(self._changed):
                 for msg in self._members[thread]:

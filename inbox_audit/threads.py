@@ -65,7 +65,7 @@ _TAG_RE = re.compile(
 _SPACE_RE = re.compile(r"\s+")
 
 # Sorts undated messages after every dated one.
-_NO_DATE = datetime.max.replace(tzinfo=UTC)
+NO_DATE = datetime.max.replace(tzinfo=UTC)
 
 
 @functools.lru_cache(maxsize=65_536)  # subjects recur: "Re: Offerte" thousands of times
@@ -85,7 +85,23 @@ def normalise_subject(subject: str) -> str:
 
 def sort_key(msg: Message) -> tuple[datetime, str]:
     """Time order with undated messages last; the key breaks ties so order is stable."""
-    return (msg.date or _NO_DATE, msg.key)
+    return (msg.date or NO_DATE, msg.key)
+
+
+def date_or_last(msg: Message) -> datetime:
+    """``sort_key`` without the key: the date, undated messages after every date."""
+    return msg.date or NO_DATE
+
+
+def linking_ids(msg: Message) -> list[str]:
+    """The ids pass 1 joins ``msg`` to other mail by (``_link_by_headers``, which spells
+    the same out for speed): its key, its Message-ID cleaned (even when nothing is left
+    of it) and every non-empty id it names."""
+    ids = [msg.key]
+    if msg.message_id:
+        ids.append(clean_id(msg.message_id))
+    ids.extend(ref for ref in map(clean_id, (*msg.in_reply_to, *msg.references)) if ref)
+    return ids
 
 
 def build_threads(messages: Sequence[Message], parties: Parties) -> list[Thread]:
