@@ -11,20 +11,22 @@ ids carry no angle brackets.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import orjson
 
 if TYPE_CHECKING:  # metrics.py imports this module; only the types are needed here
-    from inbox_audit.metrics import AuditMetrics, DealFigures, Figures
+    from inbox_audit.metrics import AuditMetrics, DealFigures, Figures, MessageRecord
 
 SCHEMA = "inbox-audit/metrics/v1"
 
 
-def metrics_json(m: AuditMetrics) -> dict[str, Any]:
-    """The SPEC §7 document for ``m``, ready for ``json.dumps``."""
+def metrics_json(m: AuditMetrics, *, messages: bool = True) -> dict[str, Any]:
+    """The SPEC §7 document for ``m``, ready for ``json.dumps``. ``messages=False``: a
+    placeholder stands for the message list (``json_chunks`` writes it)."""
     tz = ZoneInfo(m.timezone)
 
     def when(value: datetime | None) -> str | None:
@@ -54,18 +56,60 @@ def metrics_json(m: AuditMetrics) -> dict[str, Any]:
                   for w in m.weeks],
         "deals": deals,
         "silences": [built.get(id(d)) or _deal(d, when) for d in m.silences],
-        "messages": _messages(m, tz),
+        "messages": _messages(m.messages, tz) if messages else _PLACEHOLDER,
         "stats": dict(m.stats),
     }
 
 
-def _messages(m: AuditMetrics, tz: ZoneInfo) -> list[dict[str, Any]]:
+def json_chunks(m: AuditMetrics) -> Iterator[bytes]:
+    """``dumps(metrics_json(m))`` in pieces, to write one after the other: the message
+    list (a hundred thousand objects in a large mailbox, most of the document) is made
+    and encoded a slice at a time, so its objects never all exist at once, and its
+    dates are formatted by orjson."""
+    head = dumps(metrics_json(m, messages=False))
+    # The placeholder is the last string of the document (only numbers follow it).
+    before, _, after = head.rpartition(orjson.dumps(_PLACEHOLDER))
+    yield before
+    records = m.messages
+    if not records:
+        yield b"[]"
+    else:
+        tz = ZoneInfo(m.timezone)
+        yield b"[\n"
+        for start in range(0, len(records), _SLICE):
+            items = _messages(records[start:start + _SLICE], tz, native=True)
+            # A list at the top, indented as an item of the document's "messages":
+            # every line two spaces deeper, without its own brackets (JSON strings hold
+            # no raw newline: each one is the indenter's).
+            text = orjson.dumps(items, option=orjson.OPT_INDENT_2)[2:-2]
+            yield (b",\n  " if start else b"  ") + text.replace(b"\n", b"\n  ")
+        yield b"\n  ]"
+    yield after
+
+
+# Stands for the message list in the document json_chunks encodes around it.
+_PLACEHOLDER = "\x00messages\x00"
+_SLICE = 2_000
+# orjson writes an offset in whole minutes; the time zones' offsets are whole minutes
+# since 1972 (before, some local mean times had seconds: Brussels was +00:17:30), so
+# orjson's text is isoformat's for the dates after this one.
+_WHOLE_MINUTE_OFFSETS = datetime(1973, 1, 1, tzinfo=UTC)
+
+
+def _messages(records: Sequence[MessageRecord], tz: ZoneInfo, *,
+              native: bool = False) -> list[dict[str, Any]]:
     # One object per message (a hundred thousand in a large mailbox): written out here
     # rather than through helpers, each call of which costs about what the object does.
+    # ``native``: dates are left as datetimes for orjson to write (the same text).
     out = []
     append = out.append
-    for key, ids, label, confidence, source, date in m.messages:  # MessageRecord
-        local = date.astimezone(tz).isoformat() if date is not None else None
+    for key, ids, label, confidence, source, date in records:  # MessageRecord
+        if date is None:
+            local = None
+        elif native and date >= _WHOLE_MINUTE_OFFSETS:
+            local = date.astimezone(tz)
+        else:
+            local = date.astimezone(tz).isoformat()
         if len(ids) > 1:
             append({"message_id": key, "deal_id": ids[0], "deal_ids": list(ids),
                     "label": label, "confidence": confidence, "source": source,

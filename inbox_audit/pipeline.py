@@ -10,7 +10,7 @@ import gc
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -28,9 +28,9 @@ from inbox_audit.deals import build_deals, deal_index, with_facts
 from inbox_audit.errors import ConfigError, InboxAuditError
 from inbox_audit.kept_threads import kept_threads
 from inbox_audit.labelling import classify_store, stored_facts
-from inbox_audit.metrics import AuditMetrics, compute_metrics, metrics_json
+from inbox_audit.metrics import AuditMetrics, compute_metrics
 from inbox_audit.metrics_deal import fact_keys
-from inbox_audit.metrics_json import dumps as json_dumps
+from inbox_audit.metrics_json import json_chunks
 from inbox_audit.models import Classification, Message, Period
 from inbox_audit.parties import Parties
 from inbox_audit.report import ReportContext, ReviewItem, build_context, render_html
@@ -276,7 +276,7 @@ def _report_with(store: Store, settings: Settings, period: Period, as_of: dateti
                               as_of=as_of, period=period, deal_index=deal_index(deals),
                               stats=stats)
     context = None
-    with (side_job(lambda: _write_atomic(json_out, json_dumps(metrics_json(metrics))),
+    with (side_job(lambda: _write_atomic(json_out, json_chunks(metrics)),
                    fork=html_out is not None) if json_out is not None else nullcontext()):
         if html_out is not None:
             review = review_items(messages, labels, period, clock, as_of,
@@ -347,14 +347,19 @@ def run_review(
             store.close()
 
 
-def _write_atomic(path: Path, text: str | bytes) -> None:
+def _write_atomic(path: Path, text: str | bytes | Iterable[bytes]) -> None:
+    """Write ``text`` (or its pieces, in order) to ``path``: all of it or, on any error,
+    nothing (the file as it was stays)."""
     path = Path(path)
-    data = text.encode("utf-8") if isinstance(text, str) else text
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    pieces = (text,) if isinstance(text, bytes) else text
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for piece in pieces:
+                fh.write(piece)
         # mkstemp makes the file private; a report is an ordinary file (umask applies).
         umask = os.umask(0)
         os.umask(umask)

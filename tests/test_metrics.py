@@ -549,3 +549,48 @@ def test_json_period_dates_and_empty_mailbox():
     assert doc["totals"]["median_first_response_wd"] is None
     assert doc["deals"] == [] and doc["suppliers"] == [] and doc["messages"] == []
     json.dumps(doc)
+
+
+def test_json_written_in_pieces_is_the_document(monkeypatch):
+    """The report writes the JSON with json_chunks: byte for byte what dumps writes of
+    the whole document, at any slicing, for dates of any century (some local mean
+    times had offsets with seconds), undated messages and odd text."""
+    from dataclasses import replace
+    from datetime import UTC, timedelta
+
+    from inbox_audit import metrics_json as mj
+    from inbox_audit.metrics_records import MessageRecord
+
+    metrics = run([deal("d1", m("r", "2026-03-02", "request"),
+                        m("q", "2026-03-03", "quote", amount="10")),
+                   deal("d2", m("r", "2026-03-02", "request"), supplier="b.be")],
+                  at("2026-03-04", 9))
+    metrics = replace(metrics, deals=(replace(metrics.deals[0], subject=mj._PLACEHOLDER),
+                                      *metrics.deals[1:]))
+    start = datetime(1850, 1, 1, tzinfo=UTC)
+    records = [MessageRecord(f"k{i}\n\x00\"é", ("d1", "d2")[: i % 3], "quote", 0.5, "rule",
+                             None if i % 11 == 0 else
+                             start + timedelta(days=i * 367.3, microseconds=i % 4 * 1234))
+               for i in range(230)]
+    for tz in ("Europe/Brussels", "Asia/Kolkata", "UTC"):
+        for size in (1, 7, 2_000):
+            monkeypatch.setattr(mj, "_SLICE", size)
+            for records_ in (records, [], records[:1]):
+                doc = replace(metrics, messages=tuple(records_), timezone=tz)
+                assert b"".join(mj.json_chunks(doc)) == mj.dumps(metrics_json(doc))
+
+
+def test_time_zone_offsets_are_whole_minutes_since_1973():
+    """What json_chunks relies on to let orjson write the dates (it writes an offset
+    in whole minutes): true of every time zone this machine knows."""
+    from datetime import UTC, timedelta
+    from zoneinfo import available_timezones
+
+    from inbox_audit.metrics_json import _WHOLE_MINUTE_OFFSETS
+
+    instants = [_WHOLE_MINUTE_OFFSETS + timedelta(days=d) for d in range(0, 46_000, 61)]
+    assert instants[0].tzinfo is UTC
+    for name in available_timezones():
+        tz = ZoneInfo(name)
+        assert all(t.astimezone(tz).utcoffset() % timedelta(minutes=1) == timedelta(0)
+                   for t in instants), name
