@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
+from inbox_audit.metrics_deal import fact_keys
 from inbox_audit.models import (
     Classification,
     Deal,
@@ -57,12 +59,26 @@ class _Draft:
     notice: bool = False  # only the supplier's automatic notices (set once, never changes)
 
 
+FactsReader = Callable[[list[str]], Mapping[str, MessageFacts]]
+
+
+class _Entry(NamedTuple):
+    """A draft's message as ``fact_keys`` reads it."""
+
+    key: str
+    date: datetime
+    from_me: bool
+    label: str
+
+
 def build_deals(
     messages: Sequence[Message],
     threads: Sequence[Thread],
     labels: Mapping[str, Classification],
     parties: Parties,
     facts: Mapping[str, MessageFacts] | None = None,
+    *,
+    read_facts: FactsReader | None = None,
 ) -> list[Deal]:
     """One deal per (thread, supplier organisation), sorted by first message date.
 
@@ -71,6 +87,10 @@ def build_deals(
     undated ones. A thread holding nothing but a supplier's automatic notices
     (``silence``) joins that supplier's deal that was active just before it.
     ``facts`` adds the amount, currency and high-intent flag per message.
+    ``read_facts`` is called once, before any deal is made, with the keys of the
+    messages whose facts the deals' figures read (``metrics_deal.fact_keys``); what it
+    returns is added like ``facts``. (Reading only those is what keeps a large
+    mailbox's report quick: facts not stored yet are read from the whole message.)
     """
     by_key = {m.key: m for m in messages}
     facts = facts or {}
@@ -81,6 +101,10 @@ def build_deals(
             members.sort(key=sort_key)
         drafts.extend(_thread_drafts(thread, members, labels, parties))
     drafts = _attach_stray_notices(drafts)
+    if read_facts is not None:
+        wanted = [key for d in drafts for key in fact_keys(
+            [_Entry(m.key, m.date, mine, labels[m.key].label) for m, mine in d.timeline])]
+        facts = {**facts, **read_facts(wanted)}
     deals = [
         Deal(
             deal_id=deal_id_for(d.thread_id, d.supplier),
@@ -96,30 +120,6 @@ def build_deals(
     ]
     deals.sort(key=lambda d: (d.messages[0].date, d.deal_id))
     return deals
-
-
-def with_facts(deals: Sequence[Deal], facts: Mapping[str, MessageFacts]) -> list[Deal]:
-    """``deals`` with the amount, currency and intent of the messages in ``facts`` (what
-    ``build_deals`` does with its ``facts``, for facts read after the deals were
-    built)."""
-    out = []
-    for deal in deals:
-        if any(dm.key in facts for dm in deal.messages):
-            deal = Deal(deal_id=deal.deal_id, supplier=deal.supplier,
-                        supplier_name=deal.supplier_name, subject=deal.subject,
-                        thread_id=deal.thread_id, messages=tuple([
-                            _with_fact(dm, facts[dm.key]) if dm.key in facts else dm
-                            for dm in deal.messages]))
-        out.append(deal)
-    return out
-
-
-def _with_fact(dm: DealMessage, fact: MessageFacts) -> DealMessage:
-    # dataclasses.replace, spelled out: it costs three times as much per record.
-    return DealMessage(key=dm.key, date=dm.date, from_me=dm.from_me, label=dm.label,
-                       confidence=dm.confidence, source=dm.source, sender=dm.sender,
-                       subject=dm.subject, attachments=dm.attachments, amount=fact.amount,
-                       currency=fact.currency, high_intent=fact.high_intent)
 
 
 def deal_index(deals: Sequence[Deal]) -> dict[str, list[str]]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Protocol, TypeVar
 
 from inbox_audit.clock import WorkClock
 from inbox_audit.metrics_records import DealFigures, Timeline, TimelinePoint, iso_week
@@ -131,12 +132,30 @@ def _timeline(msgs: Sequence[DealMessage], start: int, clock: WorkClock
                                 m.label, m.sender) for m in msgs])
 
 
-def fact_keys(deal: Deal) -> tuple[str, ...]:
-    """The messages of ``deal`` whose facts (amount, currency, intent) its figures can
-    read, whatever the report time: the buyer's first request (intent), the supplier's
-    first quote after it and the supplier's first quote at all (amount). The figures
-    read no other message's facts, so reading only these gives the same figures."""
-    msgs = _in_order(deal.messages)
+class Entry(Protocol):
+    """What the order of a timeline and ``fact_keys`` read of its messages (a
+    ``DealMessage`` has it)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def date(self) -> datetime: ...
+    @property
+    def from_me(self) -> bool: ...
+    @property
+    def label(self) -> str: ...
+
+
+_E = TypeVar("_E", bound=Entry)
+
+
+def fact_keys(messages: Sequence[Entry]) -> tuple[str, ...]:
+    """Of a deal's ``messages`` (in time order), those whose facts (amount, currency,
+    intent) its figures can read, whatever the report time: the buyer's first request
+    (intent), the supplier's first quote after it and the supplier's first quote at all
+    (amount). The figures read no other message's facts, so reading only these gives
+    the same figures."""
+    msgs = _in_order(messages)
     req_i = next((i for i, m in enumerate(msgs) if m.label == "request" and m.from_me), None)
     keys = [msgs[req_i].key] if req_i is not None else []
     after = msgs[req_i + 1:] if req_i is not None else []
@@ -147,8 +166,7 @@ def fact_keys(deal: Deal) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def _in_order(messages: Sequence[DealMessage],
-              as_of: datetime | None = None) -> Sequence[DealMessage]:
+def _in_order(messages: Sequence[_E], as_of: datetime | None = None) -> Sequence[_E]:
     """``messages`` dated up to ``as_of`` (all when None) in timeline order."""
     # At the same instant the buyer's request comes first: nothing answers before it.
     # A deal's messages come in time order; when no two share an instant, that is it.
@@ -161,7 +179,7 @@ def _in_order(messages: Sequence[DealMessage],
     return messages
 
 
-def _order(m: DealMessage) -> tuple[datetime, bool]:
+def _order(m: Entry) -> tuple[datetime, bool]:
     return (m.date, not (m.from_me and m.label == "request"))
 
 

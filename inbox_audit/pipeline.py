@@ -24,14 +24,13 @@ from inbox_audit.classify.parallel import POOL_MIN_MESSAGES, WarmPool
 from inbox_audit.classify.standby import Standby
 from inbox_audit.clock import WorkClock
 from inbox_audit.config import Settings, load_settings
-from inbox_audit.deals import build_deals, deal_index, with_facts
+from inbox_audit.deals import build_deals, deal_index
 from inbox_audit.errors import ConfigError, InboxAuditError
 from inbox_audit.kept_threads import kept_threads
 from inbox_audit.labelling import classify_store, stored_facts
 from inbox_audit.metrics import AuditMetrics, compute_metrics
-from inbox_audit.metrics_deal import fact_keys
 from inbox_audit.metrics_json import json_chunks
-from inbox_audit.models import Classification, Message, Period
+from inbox_audit.models import Classification, Message, MessageFacts, Period
 from inbox_audit.parties import Parties
 from inbox_audit.report import ReportContext, ReviewItem, build_context, render_html
 from inbox_audit.resources import samples_dir
@@ -252,11 +251,14 @@ def _report_with(store: Store, settings: Settings, period: Period, as_of: dateti
         # threads here with them (while they run, no child is forked: see sidejob).
         pool.close()
     labels.update(fixes)  # the buyer's word overrides the classifier
-    deals = build_deals(messages, threads, labels, parties)
-    # Amounts and intent are read only where the figures look (metrics_deal).
-    facts = stored_facts(store, (k for d in deals for k in fact_keys(d)), settings,
-                   loaded=None if light else {m.key: m for m in messages}, standby=standby)
-    deals = with_facts(deals, facts)
+    # Amounts and intent are read only where the figures look (metrics_deal), and
+    # before the deals are made, so each deal's messages are made once.
+    loaded = None if light else {m.key: m for m in messages}
+
+    def read_facts(keys: list[str]) -> dict[str, MessageFacts]:
+        return stored_facts(store, keys, settings, loaded=loaded, standby=standby)
+
+    deals = build_deals(messages, threads, labels, parties, read_facts=read_facts)
     if standby is not None:
         standby.release()  # done: it leaves while the figures are made
     # The clock's calendar spans the local years of the first and the last message.
@@ -286,7 +288,7 @@ def _report_with(store: Store, settings: Settings, period: Period, as_of: dateti
                                     review=review)
             _write_atomic(html_out, render_html(context))
     return ReportResult(html_out, json_out, metrics, classified, len(messages), context,
-                        kept=(messages, fixes, threads, contexts, labels, deals, facts))
+                        kept=(messages, fixes, threads, contexts, labels, deals))
 
 
 def review_items(messages: Sequence[Message], labels: dict[str, Classification],
