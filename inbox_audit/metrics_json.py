@@ -61,15 +61,17 @@ def metrics_json(m: AuditMetrics, *, messages: bool = True) -> dict[str, Any]:
     }
 
 
-def json_chunks(m: AuditMetrics) -> Iterator[bytes]:
+def json_chunks(m: AuditMetrics) -> Iterator[bytes | memoryview]:
     """``dumps(metrics_json(m))`` in pieces, to write one after the other: the message
     list (a hundred thousand objects in a large mailbox, most of the document) is made
     and encoded a slice at a time, so its objects never all exist at once, and its
     dates are formatted by orjson."""
     head = dumps(metrics_json(m, messages=False))
     # The placeholder is the last string of the document (only numbers follow it).
-    before, _, after = head.rpartition(orjson.dumps(_PLACEHOLDER))
-    yield before
+    # Views, not copies: the head holds every deal, tens of megabytes.
+    marker = orjson.dumps(_PLACEHOLDER)
+    at = head.rindex(marker)
+    yield memoryview(head)[:at]
     records = m.messages
     if not records:
         yield b"[]"
@@ -84,7 +86,7 @@ def json_chunks(m: AuditMetrics) -> Iterator[bytes]:
             text = orjson.dumps(items, option=orjson.OPT_INDENT_2)[2:-2]
             yield (b",\n  " if start else b"  ") + text.replace(b"\n", b"\n  ")
         yield b"\n  ]"
-    yield after
+    yield memoryview(head)[at + len(marker):]
 
 
 # Stands for the message list in the document json_chunks encodes around it.

@@ -349,7 +349,7 @@ def run_review(
             store.close()
 
 
-def _write_atomic(path: Path, text: str | bytes | Iterable[bytes]) -> None:
+def _write_atomic(path: Path, text: str | bytes | Iterable[bytes | memoryview]) -> None:
     """Write ``text`` (or its pieces, in order) to ``path``: all of it or, on any error,
     nothing (the file as it was stays)."""
     path = Path(path)
