@@ -1,7 +1,8 @@
 """Measuring one benchmark step in a child process, and the two baselines of
 ``benchmarks/run``.
 
-``measure(argv)`` runs a command as a separate process and returns its wall time, its
+``measure(argv)`` flushes what is waiting to be written to disk (``sync``, untimed), then
+runs a command as a separate process and returns its wall time, its
 CPU time (user + system, the child and every descendant it waited for, from
 ``os.wait4``), the peak RSS of its largest process (``ru_maxrss``), and, sampled every
 50 ms from /proc, the peak RSS summed over its whole process tree and the most
@@ -100,7 +101,11 @@ def _tree(pid: int) -> list[int]:
 
 def measure(argv: Sequence[str], *, env: Mapping[str, str] | None = None,
             cwd: Path | None = None) -> Measured:
-    """Run ``argv`` as a child process and measure it (see the module docstring)."""
+    """Run ``argv`` as a child process and measure it (see the module docstring).
+    Whatever earlier steps left to write to disk is written first (``sync``, not
+    timed): a step's figures hold its own work, not the write-back of the gigabyte an
+    import or a copied store left in the page cache."""
+    os.sync()
     started = time.perf_counter()
     proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=dict(env) if env is not None else None, cwd=cwd)
