@@ -14,21 +14,16 @@ SHA-256 (so a re-import still recognises it).
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import filelock
-
-from inbox_audit.checkpointer import Checkpointer
 from inbox_audit.errors import StoreError
-from inbox_audit.models import Classification, Message, MessageFacts, Quarantined
+from inbox_audit.models import Message, Quarantined
+from inbox_audit.store_base import guarded
+from inbox_audit.store_derived import DerivedTables
 from inbox_audit.store_rows import (
     MESSAGE_COLUMNS,
     RowDecoder,
@@ -44,9 +39,6 @@ from inbox_audit.store_schema import (
     APPLICATION_ID,
     MIGRATIONS,
     SCHEMA_VERSION,
-    check_ours,
-    migrate,
-    reason,
     store_error,
 )
 
@@ -57,158 +49,24 @@ _INSERT_MESSAGE = (f"INSERT INTO messages ({', '.join(MESSAGE_COLUMNS)}, origin,
                    f"VALUES ({', '.join('?' * (len(MESSAGE_COLUMNS) + 2))})")
 
 
-def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
-    """SQLite errors of a ``Store`` method become one-line ``StoreError``s."""
-
-    @functools.wraps(method)
-    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.Error as exc:
-            raise store_error(self.path, exc) from None
-
-    return wrapper
-
-
-class Store:
+class Store(DerivedTables):
     """An open store; use ``Store.open(path)``, as a context manager or with ``close()``."""
-
-    def __init__(self, path: Path, conn: sqlite3.Connection, lock_timeout: float,
-                 keep_raw: bool = True) -> None:
-        self.path = path
-        self.keep_raw = keep_raw
-        self._conn = conn
-        self._lock_timeout = lock_timeout
-        self._lock = filelock.FileLock(str(path) + ".lock", timeout=lock_timeout)
-        self._depth = 0
-
-    @classmethod
-    def open(cls, path: Path, *, lock_timeout: float = 10.0, keep_raw: bool = True) -> Store:
-        """Open (or create) the store at ``path`` and bring its schema up to date.
-
-        ``keep_raw=False``: mail stored from now on keeps no raw bytes (call
-        ``drop_raw()`` to blank those already kept). Raises ``StoreError`` when the file
-        is not an inbox-audit store (another program's database, not a database at all,
-        damaged) or is from a newer version.
-        """
-        path = Path(path)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open the store {path}: {reason(exc)}") from None
-        try:
-            check_ours(conn, path)
-            conn.execute("PRAGMA foreign_keys=ON")
-            # Deleted rows are overwritten, not left readable in free pages (forget).
-            conn.execute("PRAGMA secure_delete=ON")
-            conn.execute("PRAGMA journal_mode=WAL")
-            # In WAL mode NORMAL syncs at checkpoints, not at every commit: a killed run
-            # still keeps every committed batch, and a power cut or system crash may
-            # lose the last batches (with their IMAP positions) but never corrupts the
-            # store; the next import or fetch brings them in again.
-            conn.execute("PRAGMA synchronous=NORMAL")
-            # Checkpoint (and sync) every 64 MB of log instead of every 4 MB: a big
-            # import then waits on the disk a tenth as often. Closing empties the log.
-            conn.execute("PRAGMA wal_autocheckpoint=16384")
-            migrate(conn, path)
-        except sqlite3.Error as exc:
-            conn.close()
-            raise store_error(path, exc) from None
-        except StoreError:
-            conn.close()
-            raise
-        return cls(path, conn, lock_timeout, keep_raw)
-
-    def close(self) -> None:
-        self._conn.close()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def exclusive(self) -> Iterator[Store]:
-        """Hold the write lock for a whole run (an import, a fetch), so a second run
-        waits up to ``lock_timeout`` seconds and then stops with a ``StoreError``
-        instead of interleaving its batches with ours. Writes still commit per
-        ``writing()`` block; meanwhile the log is checkpointed in the background."""
-        self._acquire()
-        # A big import inserts into indexes of random keys (message, raw hash) that
-        # outgrow SQLite's default 2 MB page cache at about 100,000 mails; 64 MB keeps
-        # them in memory (measured: 10,000 inserts into a 100k store, 10-20 % less CPU).
-        try:
-            self._conn.execute(f"PRAGMA cache_size={_WRITER_CACHE_KIB}")
-            with Checkpointer(self.path):
-                yield self
-        finally:
-            with contextlib.suppress(sqlite3.Error):
-                self._conn.execute("PRAGMA cache_size=-2000")  # SQLite's default again
-            self._lock.release()
-
-    def _acquire(self) -> None:
-        try:
-            self._lock.acquire()
-        except filelock.Timeout:
-            raise StoreError(f"the store {self.path} is in use by another inbox-audit run "
-                             f"(waited {self._lock_timeout:g} s); try again when it has "
-                             "finished") from None
-        except OSError as exc:
-            raise StoreError(f"cannot create the lock file beside the store {self.path}: "
-                             f"{reason(exc)}") from None
-
-    @contextmanager
-    def writing(self) -> Iterator[Store]:
-        """Hold the write lock and one transaction: committed on success, rolled back on
-        an exception. Nested use joins the outer transaction."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield self
-            finally:
-                self._depth -= 1
-            return
-        self._acquire()
-        try:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise store_error(self.path, exc) from None
-            self._depth = 1
-            try:
-                yield self
-            except BaseException:
-                # SQLite may have rolled back already (disk full): nothing left to undo.
-                with contextlib.suppress(sqlite3.Error):
-                    self._conn.execute("ROLLBACK")
-                raise
-            try:
-                self._conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                with contextlib.suppress(sqlite3.Error):
-                    self._conn.execute("ROLLBACK")
-                raise store_error(self.path, exc) from None
-        finally:
-            self._depth = 0
-            self._lock.release()
 
     # --- messages --------------------------------------------------------------------
 
-    @_guarded
+    @guarded
     def add_message(self, msg: Message, raw: bytes, source: str) -> bool:
         """Store a parsed message and its raw bytes; False when it is already stored
         (same key or same raw bytes) or was forgotten."""
         return self.add_stored(stored_form(msg, raw), source)
 
-    @_guarded
+    @guarded
     def add_stored(self, form: StoredForm, source: str) -> bool:
         """``add_message`` for a message already turned into its row and packed raw
         bytes (``stored_form``, which parse workers run so this process only writes)."""
         return self.add_stored_many([form], [source])[0]
 
-    @_guarded
+    @guarded
     def add_stored_many(self, forms: Sequence[StoredForm], sources: Sequence[str]) -> list[bool]:
         """``add_stored`` of each form in turn (with its source), in one transaction:
         whether each was added. Asks the store once per 500 messages what it holds and
@@ -243,13 +101,13 @@ class Store:
             self._conn.executemany(_INSERT_MESSAGE, rows)
             return added
 
-    @_guarded
+    @guarded
     def has_raw_sha256(self, sha256: str) -> bool:
         """True when these exact bytes are stored already (as a message or quarantined,
         raw kept or not) or were forgotten: a re-import skips them."""
         return bool(self.known_raw([sha256]))
 
-    @_guarded
+    @guarded
     def known_raw(self, sha256s: Iterable[str]) -> set[str]:
         """Those of ``sha256s`` that ``has_raw_sha256`` would say yes to, asked in a few
         queries instead of two per mail."""
@@ -285,7 +143,7 @@ class Store:
         for row in rows:
             yield decode(row)
 
-    @_guarded
+    @guarded
     def messages(self, keys: Iterable[str]) -> list[Message]:
         """The whole stored messages named by ``keys``, in that order; unknown keys are
         left out."""
@@ -307,14 +165,14 @@ class Store:
                 found.update((row[0], decode(row)) for row in rows)
         return [found[key] for key in wanted if key in found]
 
-    @_guarded
+    @guarded
     def get_message(self, key: str) -> Message | None:
         row = self._conn.execute(
             f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages WHERE key = ?",
             (key,)).fetchone()
         return decoded(self.path, row) if row else None
 
-    @_guarded
+    @guarded
     def raw(self, key: str) -> bytes:
         """The original bytes of a stored message; ``KeyError`` when unknown or when
         its raw bytes are not kept (``keep_raw = false``)."""
@@ -325,13 +183,13 @@ class Store:
             raise KeyError(key)
         return unpack_raw(row[0])
 
-    @_guarded
+    @guarded
     def message_count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM messages").fetchone()[0]
 
     # --- quarantine ------------------------------------------------------------------
 
-    @_guarded
+    @guarded
     def add_quarantine(self, origin: str, reason: str, raw: bytes,
                        date: datetime | None = None) -> bool:
         """Keep mail we could not parse, with the reason and its Date when one could be
@@ -347,24 +205,24 @@ class Store:
                                            else None))
             return True
 
-    @_guarded
+    @guarded
     def quarantine_count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM quarantine").fetchone()[0]
 
-    @_guarded
+    @guarded
     def quarantined(self) -> list[Quarantined]:
         """What was quarantined, oldest first."""
         rows = self._conn.execute(
             "SELECT origin, reason, raw_sha256 FROM quarantine ORDER BY added, rowid")
         return [Quarantined(*row) for row in rows]
 
-    @_guarded
+    @guarded
     def quarantine_dates(self) -> dict[str, datetime | None]:
         """raw SHA-256 -> the Date of each quarantined mail (None when unreadable)."""
         rows = self._conn.execute("SELECT raw_sha256, date FROM quarantine")
         return {sha: datetime.fromisoformat(d) if d else None for sha, d in rows}
 
-    @_guarded
+    @guarded
     def quarantined_raw(self, raw_sha256: str) -> bytes:
         """The bytes of a quarantined mail; ``KeyError`` when unknown or not kept."""
         row = self._conn.execute(
@@ -374,106 +232,9 @@ class Store:
             raise KeyError(raw_sha256)
         return unpack_raw(row[0])
 
-    # --- classifications -------------------------------------------------------------
+    # --- IMAP state ------------------------------------------------------------------
 
-    @_guarded
-    def save_classifications(self, items: Iterable[Classification], version: str) -> None:
-        """Store (or replace) labels, recording the classifier version that made them."""
-        with self.writing():
-            self._conn.executemany(
-                "INSERT OR REPLACE INTO classifications VALUES (?, ?, ?, ?, ?, ?)",
-                ((c.key, c.label, c.confidence, c.source, c.explanation, version)
-                 for c in items))
-
-    @_guarded
-    def classifications(self) -> dict[str, Classification]:
-        rows = self._conn.execute(
-            "SELECT key, label, confidence, source, explanation FROM classifications")
-        return {row[0]: Classification(*row) for row in rows}
-
-    @_guarded
-    def classification_count(self) -> int:
-        return self._conn.execute("SELECT count(*) FROM classifications").fetchone()[0]
-
-    @_guarded
-    def classification_versions(self) -> dict[str, str]:
-        """Message key -> the classifier version that labelled it."""
-        return dict(self._conn.execute("SELECT key, version FROM classifications"))
-
-    @_guarded
-    def stamped_classifications(self) -> tuple[dict[str, Classification], dict[str, str]]:
-        """``classifications()`` and ``classification_versions()`` in one read."""
-        labels: dict[str, Classification] = {}
-        versions: dict[str, str] = {}
-        rows = self._conn.execute("SELECT key, label, confidence, source, explanation, "
-                                  "version FROM classifications")
-        for key, label, confidence, source, explanation, version in rows:
-            labels[key] = Classification(key, label, confidence, source, explanation)
-            versions[key] = version
-        return labels, versions
-
-    # --- facts -----------------------------------------------------------------------
-
-    @_guarded
-    def save_facts(self, items: Iterable[MessageFacts], version: str) -> None:
-        """Store (or replace) what messages state (amount, currency, intent), recording
-        the version of the code and rules that read it."""
-        with self.writing():
-            self._conn.executemany(
-                "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?)",
-                ((f.key, str(f.amount) if f.amount is not None else None, f.currency,
-                  int(f.high_intent), version) for f in items))
-
-    @_guarded
-    def facts(self, version: str) -> dict[str, MessageFacts]:
-        """Message key -> its stored facts, those read by ``version`` only."""
-        rows = self._conn.execute(
-            "SELECT key, amount, currency, high_intent FROM facts WHERE version = ?",
-            (version,))
-        return {key: MessageFacts(key, Decimal(amount) if amount is not None else None,
-                                  currency, bool(intent))
-                for key, amount, currency, intent in rows}
-
-    # --- threading -------------------------------------------------------------------
-
-    @_guarded
-    def threading(self, version: str) -> dict[str, tuple[str, str, str]]:
-        """Message key -> (its thread's first message key, its header-linked part's
-        first message key, its context) as ``save_threading`` kept them; empty when
-        they were kept by another ``version`` or none are."""
-        if self.get_meta("threading") != version:
-            return {}
-        rows = self._conn.execute("SELECT key, thread, part, context FROM threading")
-        return {key: (thread, part, context) for key, thread, part, context in rows}
-
-    @_guarded
-    def save_threading(self, rows: Sequence[tuple[str, str, str, str]], version: str, *,
-                       clear: bool) -> None:
-        """Keep (key, thread, part, context) rows made by ``version``, replacing those
-        kept for the same keys; ``clear``: every row kept before goes first. (No
-        foreign key ties the rows to the messages: checking one per row was a third of
-        the time; ``forget`` clears them all, and a reader checks its rows' keys.)"""
-        with self.writing():
-            if clear:
-                self._conn.execute("DELETE FROM threading")
-            self._conn.executemany("INSERT OR REPLACE INTO threading VALUES (?, ?, ?, ?)",
-                                   sorted(rows))  # in key order: appended to the b-tree
-            self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('threading', ?)",
-                               (version,))
-
-    # --- meta and IMAP state ---------------------------------------------------------
-
-    @_guarded
-    def get_meta(self, key: str) -> str | None:
-        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
-
-    @_guarded
-    def set_meta(self, key: str, value: str) -> None:
-        with self.writing():
-            self._conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
-
-    @_guarded
+    @guarded
     def imap_state(self, account: str, folder: str) -> tuple[int, int] | None:
         """(UIDVALIDITY, last committed UID) of a server folder, None before its first
         fetch."""
@@ -482,7 +243,7 @@ class Store:
             (account, folder)).fetchone()
         return (row[0], row[1]) if row else None
 
-    @_guarded
+    @guarded
     def set_imap_state(self, account: str, folder: str, uidvalidity: int,
                        last_uid: int) -> None:
         with self.writing():
@@ -491,7 +252,7 @@ class Store:
 
     # --- privacy and health ----------------------------------------------------------
 
-    @_guarded
+    @guarded
     def forget(self, keys: Sequence[str], quarantined: Sequence[str] = ()) -> None:
         """Delete these messages (with their raw bytes and labels) and these quarantined
         mails (by raw SHA-256); their hashes are remembered so a re-import or a re-fetch
@@ -521,7 +282,7 @@ class Store:
                 self._conn.execute("INSERT OR IGNORE INTO forgotten VALUES (?, ?)", (sha, when))
         self._flush_log()
 
-    @_guarded
+    @guarded
     def drop_raw(self) -> int:
         """Blank the raw bytes of every stored and quarantined mail (``keep_raw =
         false``), keeping their hashes; returns how many were blanked."""
@@ -541,7 +302,7 @@ class Store:
         with contextlib.suppress(sqlite3.Error):
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-    @_guarded
+    @guarded
     def check(self) -> list[str]:
         """SQLite's own consistency check plus ours (every message has its raw row);
         an empty list means healthy."""
@@ -558,7 +319,6 @@ class Store:
 
 # The columns of a light read (iter_messages(light=True)): the texts as empty values of
 # their type, so the rows decode like whole ones.
-_WRITER_CACHE_KIB = -65_536  # negative: KiB, not pages
 _BLANK = {"body": "''", "attachment_text": "''", "headers": "'[]'", "defects": "'[]'"}
 _LIGHT_COLUMNS = tuple(_BLANK.get(column, column) for column in MESSAGE_COLUMNS)
 
