@@ -63,12 +63,13 @@ def metrics_json(m: AuditMetrics, *, messages: bool = True) -> dict[str, Any]:
 
 def json_chunks(m: AuditMetrics) -> Iterator[bytes | memoryview]:
     """``dumps(metrics_json(m))`` in pieces, to write one after the other: the message
-    list (a hundred thousand objects in a large mailbox, most of the document) is made
-    and encoded a slice at a time, so its objects never all exist at once, and its
-    dates are formatted by orjson."""
+    list (a hundred thousand objects in a large mailbox) is made and encoded a slice at
+    a time, so its objects never all exist at once, and its dates are formatted by
+    orjson."""
     head = dumps(metrics_json(m, messages=False))
-    # The placeholder is the last string of the document (only numbers follow it).
-    # Views, not copies: the head holds every deal, tens of megabytes.
+    # The placeholder is the document's last string but the stats' names (ours), so the
+    # last match is it whatever a subject holds. Views, not copies: the head holds
+    # every deal, tens of megabytes.
     marker = orjson.dumps(_PLACEHOLDER)
     at = head.rindex(marker)
     yield memoryview(head)[:at]
