@@ -20,9 +20,8 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
 
-from inbox_audit.metrics_deal import fact_keys
+from inbox_audit.metrics_deal import Entry, fact_keys
 from inbox_audit.models import (
     Classification,
     Deal,
@@ -62,15 +61,6 @@ class _Draft:
 FactsReader = Callable[[list[str]], Mapping[str, MessageFacts]]
 
 
-class _Entry(NamedTuple):
-    """A draft's message as ``fact_keys`` reads it."""
-
-    key: str
-    date: datetime
-    from_me: bool
-    label: str
-
-
 def build_deals(
     messages: Sequence[Message],
     threads: Sequence[Thread],
@@ -103,7 +93,7 @@ def build_deals(
     drafts = _attach_stray_notices(drafts)
     if read_facts is not None:
         wanted = [key for d in drafts for key in fact_keys(
-            [_Entry(m.key, m.date, mine, labels[m.key].label) for m, mine in d.timeline])]
+            [Entry(m.key, m.date, mine, labels[m.key].label) for m, mine in d.timeline])]
         facts = {**facts, **read_facts(wanted)}
     deals = [
         Deal(

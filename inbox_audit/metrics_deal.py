@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Protocol, TypeVar
+from typing import NamedTuple, TypeVar
 
 from inbox_audit.clock import WorkClock
 from inbox_audit.metrics_records import DealFigures, Timeline, TimelinePoint, iso_week
@@ -132,24 +132,21 @@ def _timeline(msgs: Sequence[DealMessage], start: int, clock: WorkClock
                                 m.label, m.sender) for m in msgs])
 
 
-class Entry(Protocol):
-    """What the order of a timeline and ``fact_keys`` read of its messages (a
-    ``DealMessage`` has it)."""
+class Entry(NamedTuple):
+    """A timeline's message as its order and ``fact_keys`` read it: a ``DealMessage``
+    has the same fields, and either will do (``build_deals`` reads the facts of its
+    drafts, before their deal messages are made)."""
 
-    @property
-    def key(self) -> str: ...
-    @property
-    def date(self) -> datetime: ...
-    @property
-    def from_me(self) -> bool: ...
-    @property
-    def label(self) -> str: ...
+    key: str
+    date: datetime
+    from_me: bool
+    label: str
 
 
-_E = TypeVar("_E", bound=Entry)
+_E = TypeVar("_E", Entry, DealMessage)
 
 
-def fact_keys(messages: Sequence[Entry]) -> tuple[str, ...]:
+def fact_keys(messages: Sequence[Entry] | Sequence[DealMessage]) -> tuple[str, ...]:
     """Of a deal's ``messages`` (in time order), those whose facts (amount, currency,
     intent) its figures can read, whatever the report time: the buyer's first request
     (intent), the supplier's first quote after it and the supplier's first quote at all
@@ -179,7 +176,7 @@ def _in_order(messages: Sequence[_E], as_of: datetime | None = None) -> Sequence
     return messages
 
 
-def _order(m: Entry) -> tuple[datetime, bool]:
+def _order(m: Entry | DealMessage) -> tuple[datetime, bool]:
     return (m.date, not (m.from_me and m.label == "request"))
 
 
